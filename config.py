@@ -1,0 +1,110 @@
+"""Every environment variable orgladder reads is read here, with a safe default.
+
+``load_config(env)`` is called by ``create_app`` at start-up (never at import), so tests and
+commands can set variables first. ``ORGLADDER_ENV`` picks the profile:
+
+- ``development`` (default): SQLite file under ``instance/``, a secret key generated once and kept
+  in ``instance/secret_key`` so sessions survive restarts.
+- ``testing``: ``TEST_DATABASE_URL`` (SQLite when unset), cheap password hashing.
+- ``production``: refuses to start without ``SECRET_KEY`` and ``DATABASE_URL``; secure cookies.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+PROFILES = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, whatever spelling the platform hands us."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("ORGLADDER_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+def _development_secret(instance: Path) -> str:
+    """A per-checkout random key: never a hard-coded fallback, yet stable across restarts."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(env: str | None = None) -> dict[str, Any]:
+    env = env or os.environ.get("ORGLADDER_ENV", "development")
+    if env not in PROFILES:
+        raise ConfigError(f"ORGLADDER_ENV must be one of {', '.join(PROFILES)}, not {env!r}")
+    instance = _instance_path()
+
+    config: dict[str, Any] = {
+        "ORGLADDER_ENV": env,
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "orgladder_session",
+        # A CSRF token lives as long as the session: a form left open over lunch still submits.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 12),
+        # OWASP password storage cheat sheet: Argon2id, m=19 MiB, t=2, p=1 at the least.
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 2),
+        "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 19 * 1024),
+        "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
+        "PEOPLE_PAGE_SIZE": _int("PEOPLE_PAGE_SIZE", 50),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    }
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    secret_key = os.environ.get("SECRET_KEY", "")
+
+    if env == "production":
+        missing = [n for n, v in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url)) if not v]
+        if missing:
+            raise ConfigError(f"production needs {' and '.join(missing)} in the environment")
+        if len(secret_key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+    elif env == "testing":
+        database_url = os.environ.get("TEST_DATABASE_URL") or database_url
+        secret_key = secret_key or secrets.token_hex(32)
+        # Hashing cost is a production concern; tests hash hundreds of passwords.
+        config.update(
+            TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=8, ARGON2_PARALLELISM=1
+        )
+    else:
+        secret_key = secret_key or _development_secret(instance)
+
+    if not database_url:
+        instance.mkdir(parents=True, exist_ok=True)
+        name = "orgladder-test.db" if env == "testing" else "orgladder.db"
+        database_url = f"sqlite:///{instance / name}"
+
+    config["SECRET_KEY"] = secret_key
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(database_url)
+    return config

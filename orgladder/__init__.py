@@ -1,0 +1,103 @@
+"""orgladder: career ladders for companies."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import load_config
+
+from . import models  # noqa: F401 - registers every table
+from .access import Permission, enforce, has_permission, public
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    config = load_config(env)
+    config.update(overrides or {})
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=config["INSTANCE_PATH"],
+    )
+    app.config.update(config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    register_extensions(app)
+    register_blueprints(app)
+    register_templates(app)
+    from .errorpages import register_error_pages
+
+    register_error_pages(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    app.before_request(enforce)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, and real transactions: pysqlite's own BEGIN handling breaks
+    SAVEPOINTs, so SQLAlchemy's documented recipe takes over emitting BEGIN."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .ladders.views import bp as ladders_bp
+    from .main.views import bp as main_bp
+    from .people.views import bp as people_bp
+
+    for blueprint in (main_bp, auth_bp, people_bp, ladders_bp):
+        app.register_blueprint(blueprint)
+
+    # Flask's own static route needs a declaration too; assets are public.
+    serve_static = app.view_functions["static"]
+
+    @public
+    def static(filename):
+        return serve_static(filename=filename)
+
+    app.view_functions["static"] = static
+
+
+def register_templates(app: Flask) -> None:
+    @app.context_processor
+    def permissions():
+        from flask_login import current_user
+
+        def can(permission: Permission) -> bool:
+            return current_user.is_authenticated and has_permission(current_user, permission)
+
+        return {"can": can, "Permission": Permission}

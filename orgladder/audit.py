@@ -1,0 +1,64 @@
+"""The audit log: who did what to which object, with the state before and after.
+
+``record`` adds the event to the current transaction, so a change and its audit row are
+committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import UTCDateTime, db, utcnow
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_company_id_created_at", "company_id", "created_at"),
+        Index("ix_audit_events_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Nullable: a failed sign-in for an unknown email belongs to no company.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None] = mapped_column()
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def record(
+    actor,
+    action: str,
+    target=None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    company_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session; the caller's commit makes it durable."""
+    if company_id is None:
+        company_id = getattr(target, "company_id", None) or getattr(actor, "company_id", None)
+    if target is not None and target.__class__.__name__ == "Company":
+        company_id = target.id
+    event = AuditEvent(
+        company_id=company_id,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=type(target).__name__ if target is not None else None,
+        target_id=getattr(target, "id", None),
+        before=before,
+        after=after,
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..access import Permission, public, requires
+from ..errors import DomainError
+from ..web import attach_error, render_form
+from ..extensions import db, login_manager
+from . import service
+from .forms import LoginForm, PasswordChangeForm
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    return service.load_session(token)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = service.authenticate(form.email.data, form.password.data)
+        if person is not None:
+            session.clear()  # a fresh session on sign-in: nothing survives from before
+            service.start_session(person, request.user_agent.string or "")
+            login_user(person)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        db.session.commit()  # keep the audit of the failure
+        attach_error(form, DomainError("The email or the password is not right.", "password"))
+    return render_form("auth/login.html", form)
+
+
+@bp.post("/logout")
+@requires(Permission.VIEW_SELF)
+def logout():
+    service.end_session(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.VIEW_SELF)
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data,
+                                    form.new_password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your password is changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("main.home"))
+    return render_form("auth/password.html", form)

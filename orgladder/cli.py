@@ -1,0 +1,129 @@
+"""Operator commands: ``flask --app wsgi <command>``. Scripts depend on these exact forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .access import Role
+from .companies import create_company, find_company
+from .demo import DEFAULT_PASSWORD, LOGINS, email_of, seed_demo
+from .errors import DomainError
+from .extensions import db
+from .ladders.models import Level
+from .passwords import hash_password, password_problems
+from .people.service import assign_level, create_person, find_by_email
+from .tenancy import Company
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+def _checked_password(password: str) -> str:
+    problems = password_problems(password)
+    if problems:
+        _fail(" ".join(problems))
+    return password
+
+
+@click.command("seed-demo")
+@click.option("--password", default=DEFAULT_PASSWORD, show_default=True,
+              help="Password of every demo account.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any company exists already.")
+def seed_demo_command(password: str, if_empty: bool) -> None:
+    """Load the demo company Acme (idempotent) and print its logins."""
+    if if_empty and db.session.scalar(select(func.count(Company.id))) and not find_company("acme"):
+        click.echo("The database holds companies already; the demo is not loaded.")
+        return
+    created = seed_demo(_checked_password(password))
+    click.echo("Loaded the demo company Acme." if created else "The demo company Acme is loaded.")
+    click.echo("Sign in at http://127.0.0.1:5000/login with one of:")
+    for label, key in LOGINS:
+        click.echo(f"  {label:<9} {email_of(key)}")
+    click.echo(f"  password  {password if created else '(as set when the demo was loaded)'}")
+
+
+@click.command("create-company")
+@click.argument("name")
+@click.option("--slug", required=True, help="Short unique name, e.g. acme.")
+def create_company_command(name: str, slug: str) -> None:
+    """Create a company with its own copy of the default ladder."""
+    try:
+        company = create_company(None, name, slug)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created company {company.name} ({company.slug}) with the default ladder.")
+
+
+@click.command("create-user")
+@click.option("--company", "slug", required=True, help="The company's slug.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--manager", "manager_email", help="Email of the person's manager.")
+@click.option("--level", "level_code", help="Level code, e.g. P2.")
+@click.option("--profession-start", type=click.DateTime(["%Y-%m-%d"]),
+              help="Start date in the profession (YYYY-MM-DD).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(slug, email, name, role, manager_email, level_code, profession_start,
+                        password) -> None:
+    """Create a person who can sign in."""
+    company = find_company(slug)
+    if company is None:
+        _fail(f"No company with the slug {slug!r}.")
+    manager = None
+    if manager_email:
+        manager = find_by_email(manager_email)
+        if manager is None or manager.company_id != company.id:
+            _fail(f"No one in {company.name} has the email {manager_email!r}.")
+    level = None
+    if level_code:
+        levels = list(db.session.scalars(
+            select(Level).where(Level.company_id == company.id, Level.code == level_code)
+        ))
+        if len(levels) != 1:
+            _fail(f"{company.name} has {len(levels) or 'no'} levels with the code {level_code!r}.")
+        level = levels[0]
+    try:
+        person = create_person(
+            None, company.id, email=email, name=name, manager=manager,
+            profession_start=profession_start.date() if profession_start else None,
+            roles={Role.EMPLOYEE, Role(role)}, password=_checked_password(password),
+        )
+        if level is not None:
+            assign_level(None, person, level, date.today(), "Set when the account was created")
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created {person.name} <{person.email}> in {company.name} as {role}.")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(email: str, password: str) -> None:
+    """Set a person's password (prompts for it)."""
+    person = find_by_email(email)
+    if person is None:
+        _fail(f"No one has the email {email!r}.")
+    person.password_hash = hash_password(_checked_password(password))
+    from . import audit
+    from .auth.service import end_other_sessions
+
+    person.session_token = None
+    end_other_sessions(person)
+    audit.record(None, "auth.password_set", person)
+    db.session.commit()
+    click.echo(f"Password set for {person.email}; their sessions are signed out.")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (seed_demo_command, create_company_command, create_user_command,
+                    set_password_command):
+        app.cli.add_command(command)

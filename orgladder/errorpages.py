@@ -1,0 +1,55 @@
+"""Friendly error pages; nothing a user types ends in a bare stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
+    403: ("Not allowed", "You do not have permission to see this page."),
+    404: ("Not found", "There is nothing here. It may have been moved, or never existed."),
+    405: ("Not allowed", "This page does not accept that kind of request."),
+    413: ("Too large", "The upload is larger than this page accepts."),
+    500: ("Something went wrong", "The error is logged. Please try again in a moment."),
+    503: ("Temporarily unavailable", "orgladder cannot reach its database. Try again shortly."),
+}
+
+
+def _render(code: int, detail: str | None = None, *, bare: bool = False):
+    """``bare`` leaves out everything that needs the database (the signed-in navigation)."""
+    title, message = MESSAGES.get(code, ("Error", "The request failed."))
+    return render_template("errors/error.html", code=code, title=title,
+                           message=detail or message, bare=bare), code
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, "The form expired or was sent from elsewhere. Reload the page and "
+                            "submit it again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(OperationalError)
+    def database_down(error):
+        db.session.rollback()
+        log.error("database unavailable: %s", error)
+        return _render(ServiceUnavailable.code, bare=True)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500)

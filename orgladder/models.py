@@ -1,0 +1,12 @@
+"""Imports every model so the metadata (and Alembic's autogenerate) sees the whole schema."""
+
+from .audit import AuditEvent
+from .auth.models import AuthSession
+from .ladders.models import Competency, Expectation, Ladder, Level, Track
+from .people.models import LevelAssignment, Person, RoleGrant
+from .tenancy import Company
+
+__all__ = [
+    "AuditEvent", "AuthSession", "Company", "Competency", "Expectation", "Ladder", "Level",
+    "LevelAssignment", "Person", "RoleGrant", "Track",
+]

@@ -1,0 +1,117 @@
+"""People, their reporting lines, role grants and level assignments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db, utcnow
+from ..tenancy import Company, CompanyOwned
+
+
+class Person(UserMixin, CompanyOwned, db.Model):
+    """Someone in a company. People with a password can sign in.
+
+    ``path`` is the materialized reporting line from the top of the org down to this person
+    (``/1/7/42/``), so "is X in Y's subtree" is a string prefix test and "everyone under Y" is
+    one indexed ``LIKE 'prefix%'`` query, whatever the depth.
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (
+        Index(
+            "ix_people_company_id_path",
+            "company_id",
+            "path",
+            postgresql_ops={"path": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    profession_start: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    path: Mapped[str] = mapped_column(String(1024), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    company: Mapped[Company] = relationship(lazy="joined", innerjoin=True)
+    manager: Mapped[Person | None] = relationship(remote_side=[id])
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="person",
+        lazy="selectin",
+        foreign_keys="RoleGrant.person_id",
+        cascade="all, delete-orphan",
+    )
+
+    # The id of the server-side sign-in session this object was loaded for (see auth.sessions).
+    session_token = None
+
+    def get_id(self) -> str | None:
+        # Flask-Login keeps this in the cookie: a revocable session token, never the person id.
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted({grant.role for grant in self.grants})
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def years_of_experience(self, today: date | None = None) -> float | None:
+        if self.profession_start is None:
+            return None
+        today = today or date.today()
+        return max(0.0, round((today - self.profession_start).days / 365.25, 1))
+
+    def __repr__(self) -> str:
+        return f"<Person {self.email}>"
+
+
+class RoleGrant(CompanyOwned, db.Model):
+    """A role held by a person. Data, not a column, so a grant can carry a scope.
+
+    ``scope_root_id`` limits a grant to one part of the org (an HR business partner for one
+    department); ``None`` means the whole company.
+    """
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("person_id", "role", "scope_root_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    scope_root_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="grants", foreign_keys=[person_id])
+    scope_root: Mapped[Person | None] = relationship(foreign_keys=[scope_root_id], lazy="joined")
+
+
+class LevelAssignment(CompanyOwned, db.Model):
+    """A decision that a person holds a level from a date on. The history is never rewritten."""
+
+    __tablename__ = "level_assignments"
+    __table_args__ = (Index("ix_level_assignments_person_id_effective", "person_id", "effective_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    level_id: Mapped[int] = mapped_column(ForeignKey("levels.id"), index=True)
+    effective_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    level: Mapped["Level"] = relationship()  # noqa: F821 - resolved by the registry
+    decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])

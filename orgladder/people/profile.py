@@ -1,0 +1,73 @@
+"""A person's level profile: current level, its expectations, years band, and next steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..ladders.models import Competency, Level, Track
+from ..ladders.service import expectations_for, load_ladder
+from .models import LevelAssignment, Person
+from .service import current_assignment
+
+
+@dataclass
+class NextStep:
+    track: Track
+    level: Level
+    relation: str  # "next" on the same track, "equivalent" or "entry" on another track
+
+
+@dataclass
+class LevelProfile:
+    person: Person
+    years: float | None
+    assignment: LevelAssignment | None = None
+    level: Level | None = None
+    competencies: list[Competency] = field(default_factory=list)
+    expectations: dict[int, str] = field(default_factory=dict)
+    next_steps: list[NextStep] = field(default_factory=list)
+
+    @property
+    def band(self) -> str | None:
+        return self.level.band_position(self.years) if self.level else None
+
+
+def next_steps(level: Level, tracks: list[Track]) -> list[NextStep]:
+    """The next level on the person's own track, and the way onto every other track: the
+    equivalent level where there is one, else the track's first level above this grade."""
+    steps: list[NextStep] = []
+    for track in tracks:
+        if track.id == level.track_id:
+            later = [lv for lv in track.levels if lv.position > level.position]
+            if later:
+                steps.append(NextStep(track, later[0], "next"))
+            continue
+        if level.grade is None:
+            continue
+        equivalent = [lv for lv in track.levels if lv.grade == level.grade]
+        if equivalent:
+            steps.append(NextStep(track, equivalent[0], "equivalent"))
+            continue
+        above = [lv for lv in track.levels if lv.grade is not None and lv.grade > level.grade]
+        if above:
+            steps.append(NextStep(track, above[0], "entry"))
+    return steps
+
+
+def level_profile(viewer: Person, person: Person, today: date | None = None) -> LevelProfile:
+    """Built from a constant number of queries. ``viewer`` must already be allowed to see
+    ``person``; the ladder is loaded through the viewer's company."""
+    today = today or date.today()
+    profile = LevelProfile(person=person, years=person.years_of_experience(today))
+    assignment = current_assignment(person, today)
+    if assignment is None:
+        return profile
+    level = assignment.level
+    ladder = load_ladder(viewer, level.ladder_id)
+    profile.assignment = assignment
+    profile.level = level
+    profile.competencies = [c for c in ladder.competencies if not c.retired]
+    profile.expectations = expectations_for([level.id]).get(level.id, {})
+    profile.next_steps = next_steps(level, list(ladder.tracks))
+    return profile

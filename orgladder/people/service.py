@@ -1,0 +1,163 @@
+"""People: creating them, reporting lines, roles and level assignments.
+
+Services take the acting person explicitly (``None`` is the system: CLI and seed data), check
+scope through ``access``, write an audit event in the same transaction, and leave the commit to
+the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import String, func, literal, select, update
+
+from .. import audit
+from ..access import Role, can_manage
+from ..errors import DomainError, NotAllowed
+from ..extensions import db
+from ..ladders.models import Level
+from ..passwords import hash_password
+from .models import LevelAssignment, Person, RoleGrant
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.email == normalize_email(email)))
+
+
+def create_person(
+    actor: Person | None,
+    company_id: int,
+    *,
+    email: str,
+    name: str,
+    manager: Person | None = None,
+    profession_start: date | None = None,
+    roles: Iterable[str] = (Role.EMPLOYEE,),
+    password: str | None = None,
+) -> Person:
+    email = normalize_email(email)
+    if find_by_email(email) is not None:
+        raise DomainError("Someone already uses this email address.", field="email")
+    if manager is not None and manager.company_id != company_id:
+        raise DomainError("The manager must work in the same company.", field="manager")
+    person = Person(
+        company_id=company_id,
+        email=email,
+        name=name.strip(),
+        profession_start=profession_start,
+        password_hash=hash_password(password) if password else None,
+    )
+    person.grants = [RoleGrant(company_id=company_id, role=str(role)) for role in set(roles)]
+    db.session.add(person)
+    db.session.flush()  # the path needs the new id
+    person.manager = manager
+    person.path = (manager.path if manager else "/") + f"{person.id}/"
+    audit.record(
+        actor,
+        "person.create",
+        person,
+        after={"email": email, "name": person.name, "manager_id": person.manager_id,
+               "roles": person.roles},
+    )
+    return person
+
+
+def set_manager(actor: Person | None, person: Person, manager: Person | None) -> None:
+    """Move ``person`` (with everyone under them) below ``manager``; cycles are refused."""
+    if manager is not None:
+        if manager.company_id != person.company_id:
+            raise DomainError("The manager must work in the same company.", field="manager")
+        if manager.path.startswith(person.path):
+            raise DomainError(
+                f"{manager.name} reports to {person.name}; that would make a reporting cycle.",
+                field="manager",
+            )
+    before = person.manager_id
+    old_prefix = person.path
+    new_prefix = (manager.path if manager else "/") + f"{person.id}/"
+    # One statement rewrites the whole subtree's paths, whatever its size.
+    db.session.execute(
+        update(Person)
+        .where(Person.company_id == person.company_id, Person.path.startswith(old_prefix))
+        .values(path=literal(new_prefix, String) + func.substr(Person.path, len(old_prefix) + 1,
+                                                               type_=String))
+        .execution_options(synchronize_session=False)
+    )
+    person.manager = manager
+    db.session.flush()
+    db.session.expire_all()
+    audit.record(actor, "person.set_manager", person, before={"manager_id": before},
+                 after={"manager_id": manager.id if manager else None})
+
+
+def assign_level(
+    actor: Person | None,
+    person: Person,
+    level: Level,
+    effective_date: date,
+    reason: str,
+) -> LevelAssignment:
+    """Record that ``person`` holds ``level`` from ``effective_date`` on."""
+    if actor is not None and not can_manage(actor, person):
+        if actor.id == person.id:
+            raise NotAllowed("Nobody assigns their own level.")
+        raise NotAllowed("You can assign levels only to people in your reporting line.")
+    if level.company_id != person.company_id:
+        raise DomainError("Choose a level of your company's ladder.", field="level")
+    assignment = LevelAssignment(
+        company_id=person.company_id,
+        person=person,
+        level=level,
+        effective_date=effective_date,
+        reason=reason.strip(),
+        decided_by=actor,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        actor,
+        "level.assign",
+        person,
+        after={"level_id": level.id, "code": level.code, "effective_date": effective_date.isoformat(),
+               "reason": assignment.reason},
+    )
+    return assignment
+
+
+def current_assignment(person: Person, today: date | None = None) -> LevelAssignment | None:
+    today = today or date.today()
+    return db.session.scalar(
+        select(LevelAssignment)
+        .where(LevelAssignment.person_id == person.id, LevelAssignment.effective_date <= today)
+        .order_by(LevelAssignment.effective_date.desc(), LevelAssignment.id.desc())
+        .limit(1)
+    )
+
+
+def current_assignments_subquery(company_id: int, today: date):
+    """Each person's assignment in force on ``today``: one row per person, for joins."""
+    ranked = (
+        select(
+            LevelAssignment.person_id,
+            LevelAssignment.level_id,
+            LevelAssignment.effective_date,
+            func.row_number()
+            .over(
+                partition_by=LevelAssignment.person_id,
+                order_by=(LevelAssignment.effective_date.desc(), LevelAssignment.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(LevelAssignment.company_id == company_id, LevelAssignment.effective_date <= today)
+        .subquery()
+    )
+    return (
+        select(ranked.c.person_id, ranked.c.level_id, ranked.c.effective_date)
+        .where(ranked.c.rank == 1)
+        .subquery("current_assignment")
+    )

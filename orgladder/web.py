@@ -1,0 +1,24 @@
+"""Small helpers shared by the HTML views."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf import FlaskForm
+
+from .errors import DomainError
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """Render a page holding a form; a form with errors answers 422 so clients can tell."""
+    status = 422 if form.errors else 200
+    return render_template(template, form=form, **context), status
+
+
+def attach_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal beside the field it concerns, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    form._errors = None  # recompute form.errors with the new message

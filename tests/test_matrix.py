@@ -1,0 +1,117 @@
+"""The authorization matrix: every endpoint, as every kind of actor, against every kind of
+target. It checks the status and that nothing of another company leaks into the body.
+
+Adding an endpoint without adding it here fails ``test_matrix_covers_every_endpoint``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .factories import PASSWORD, Org
+
+ACTORS = ["anonymous", "employee", "manager", "hr", "hr_other"]
+TARGETS = ["own", "direct", "indirect", "peer", "other_company"]
+LOGIN = 302  # anonymous requests to protected pages are sent to the sign-in page
+
+
+def actor_of(org: Org, actor: str):
+    return {"employee": org.emp, "manager": org.mgr, "hr": org.hr, "hr_other": org.hr_b}.get(actor)
+
+
+def person_target(org: Org, actor: str, target: str):
+    if target == "own":
+        return actor_of(org, actor) or org.emp
+    if actor == "hr_other" and target == "other_company":
+        return org.emp  # from company B, company A is the other company
+    return {"direct": org.emp, "indirect": org.emp2, "peer": org.peer,
+            "other_company": org.b_person}[target]
+
+
+def person_status(actor: str, target: str) -> int:
+    if actor == "anonymous":
+        return LOGIN
+    if actor == "employee":
+        return 403  # the people pages need VIEW_PEOPLE, whoever the target is
+    if actor == "hr_other":
+        return 200 if target == "own" else 404
+    if target == "other_company":
+        return 404
+    if actor == "manager" and target == "peer":
+        return 403
+    return 200
+
+
+def ladder_status(actor: str, target: str) -> int:
+    if actor == "anonymous":
+        return LOGIN
+    return 404 if target == "other_company" else 200
+
+
+def signed_in(status: int):
+    return lambda actor, target: LOGIN if actor == "anonymous" else status
+
+
+def people_page(actor: str, target: str) -> int:
+    return LOGIN if actor == "anonymous" else 403 if actor == "employee" else 200
+
+
+# endpoint -> (method, path builder, expected status)
+MATRIX = {
+    "main.home": ("GET", lambda org, t: "/", signed_in(200)),
+    "main.healthz": ("GET", lambda org, t: "/healthz", lambda a, t: 200),
+    "auth.login": ("GET", lambda org, t: "/login", lambda a, t: 200 if a == "anonymous" else 302),
+    "auth.logout": ("POST", lambda org, t: "/logout", signed_in(302)),
+    "auth.change_password": ("GET", lambda org, t: "/account/password", signed_in(200)),
+    "people.my_level": ("GET", lambda org, t: "/me", signed_in(200)),
+    "people.index": ("GET", lambda org, t: "/people", people_page),
+    "people.show": ("GET", None, person_status),
+    "ladders.index": ("GET", lambda org, t: "/ladders", signed_in(200)),
+    "ladders.show": ("GET", None, ladder_status),
+    "static": ("GET", lambda org, t: "/static/css/app.css", lambda a, t: 200),
+}
+
+
+def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
+    method, build, _ = MATRIX[endpoint]
+    if endpoint == "people.show":
+        return f"/people/{person_target(org, actor, target).id}"
+    if endpoint == "ladders.show":
+        own, other = (org.ladder_b, org.ladder_a) if actor == "hr_other" else (org.ladder_a, org.ladder_b)
+        ladder = other if target == "other_company" else own
+        return f"/ladders/{ladder.id}"
+    return build(org, target)
+
+
+def test_matrix_covers_every_endpoint(app):
+    assert set(MATRIX) == {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+FOREIGN_MARKERS = {
+    "a": ["Foreigncorp", "Zed Foreigner", "Zora Foreignhr"],
+    "b": ["Acmetest", "Mona Manager", "Eli Employee", "Ida Indirect", "Pia Peer", "Hannah Hr"],
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_matrix(app, client, org, actor):
+    person = actor_of(org, actor)
+    for endpoint, (method, _build, expected) in MATRIX.items():
+        for target in TARGETS:
+            if person is not None:
+                client.login(person.email, PASSWORD)
+            path = path_for(endpoint, org, actor, target)
+            if method == "POST":
+                token = client.csrf_token("/" if person else "/login")
+                response = client.post(path, data={"csrf_token": token})
+            else:
+                response = client.get(path)
+            want = expected(actor, target)
+            assert response.status_code == want, (actor, endpoint, target, path)
+            if response.status_code == LOGIN and want == LOGIN and actor == "anonymous":
+                assert "/login" in response.headers["Location"]
+            body = response.get_data(as_text=True)
+            own_side = "b" if actor == "hr_other" else "a"
+            for marker in FOREIGN_MARKERS[own_side]:
+                assert marker not in body, (actor, endpoint, target, marker)
+            client._cookies.clear()
