@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from .extensions import db
+from .extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_down(error):
         db.session.rollback()
+        # Treat the visitor as anonymous, or rendering the page would ask the database again.
+        g._login_user = login_manager.anonymous_user()
         log.error("database unavailable: %s", error)
         return _render(ServiceUnavailable.code, bare=True)
 

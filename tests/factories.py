@@ -23,7 +23,8 @@ def make_company(slug: str, name: str | None = None) -> Company:
 
 
 def levels_of(company: Company) -> dict[str, Level]:
-    return {lv.code: lv for lv in db.session.scalars(select(Level).where(Level.company_id == company.id))}
+    levels = db.session.scalars(select(Level).where(Level.company_id == company.id))
+    return {level.code: level for level in levels}
 
 
 def make_person(

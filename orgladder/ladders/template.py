@@ -24,7 +24,9 @@ def default_ladder_data() -> dict[str, Any]:
 
 def build_ladder(company_id: int, data: dict[str, Any]) -> Ladder:
     """Create a ladder from a ladder document (the same shape the export writes)."""
-    ladder = Ladder(company_id=company_id, name=data["name"], description=data.get("description", ""))
+    ladder = Ladder(
+        company_id=company_id, name=data["name"], description=data.get("description", "")
+    )
     competencies: dict[str, Competency] = {}
     for position, item in enumerate(data.get("competencies", [])):
         competency = Competency(

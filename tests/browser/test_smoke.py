@@ -48,8 +48,11 @@ def test_ladder_page_opens_a_level(page, live_server, sign_in, screenshot):
     sign_in("kenji@acme.example")
     page.goto(live_server + "/ladders")
     page.get_by_role("link", name="Product Management").click()
-    principal = page.locator("details.level-card", has=page.locator("summary", has_text="Principal Product Manager"))
-    group = page.locator("details.level-card", has=page.locator("summary", has_text="Group Product Manager"))
+    def card(title: str):
+        return page.locator("details.level-card", has=page.locator("summary", has_text=title))
+
+    principal = card("Principal Product Manager")
+    group = card("Group Product Manager")
     # Equivalent levels share a row: their cards start at the same height.
     assert abs(principal.bounding_box()["y"] - group.bounding_box()["y"]) < 2
     principal.locator("summary").click()
