@@ -65,6 +65,8 @@ class Client(FlaskClient):
         return self.post(path, data=data, **kwargs)
 
     def login(self, email: str, password: str = "correct horse battery"):
+        """Sign in from a fresh browser (no cookies left from an earlier sign-in)."""
+        self._cookies.clear()
         return self.post_form("/login", {"email": email, "password": password})
 
 
