@@ -39,6 +39,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from .cli import register_cli
 
     register_cli(app)
+    from .security import register_security_headers
+
+    register_security_headers(app)
     app.before_request(enforce)
     return app
 

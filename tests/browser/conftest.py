@@ -72,10 +72,18 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser):
+    """A fresh browser tab; the test fails if any page breaks the Content-Security-Policy or
+    logs a script error."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
     context.close()
+    # A refused sign-in answers 422/403 on purpose; the browser logs those as failed loads.
+    problems = [p for p in problems if "status of 4" not in p]
+    assert problems == [], problems
 
 
 @pytest.fixture
