@@ -78,6 +78,15 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
         "PEOPLE_PAGE_SIZE": _int("PEOPLE_PAGE_SIZE", 50),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Rate limits live in Redis when REDIS_URL is set, so they hold across workers and hosts.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "orgladder",
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "PASSWORD_RATE_LIMIT": os.environ.get("PASSWORD_RATE_LIMIT", "5 per minute"),
+        # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -96,7 +105,8 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         secret_key = secret_key or secrets.token_hex(32)
         # Hashing cost is a production concern; tests hash hundreds of passwords.
         config.update(
-            TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=8, ARGON2_PARALLELISM=1
+            TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=8, ARGON2_PARALLELISM=1,
+            RATELIMIT_ENABLED=False,  # tests that check the limits switch them on
         )
     else:
         secret_key = secret_key or _development_secret(instance)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 
@@ -39,8 +40,10 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from .cli import register_cli
 
     register_cli(app)
+    from .ratelimits import register_rate_limits
     from .security import register_security_headers
 
+    register_rate_limits(app)
     register_security_headers(app)
     app.before_request(enforce)
     return app
@@ -50,6 +53,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."

@@ -19,6 +19,7 @@ MESSAGES = {
     404: ("Not found", "There is nothing here. It may have been moved, or never existed."),
     405: ("Not allowed", "This page does not accept that kind of request."),
     413: ("Too large", "The upload is larger than this page accepts."),
+    429: ("Too many attempts", "Please wait a minute before you try again."),
     500: ("Something went wrong", "The error is logged. Please try again in a moment."),
     503: ("Temporarily unavailable", "orgladder cannot reach its database. Try again shortly."),
 }

@@ -1,0 +1,43 @@
+"""Rate limits, declared in one place for the whole app (Flask-Limiter).
+
+Each app gets its own Limiter: the extension keeps its storage and switches on the instance, so
+one shared object would let one app's settings leak into another's.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+log = logging.getLogger(__name__)
+
+
+def _login_account() -> str:
+    """Limit by the account tried as well, so one address cannot be guessed at from many IPs."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def register_rate_limits(app: Flask) -> Limiter:
+    config = app.config
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory") and (
+        config["ORGLADDER_ENV"] == "production"
+    ):
+        log.warning("rate limits are kept in process memory, per worker; set REDIS_URL")
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    app.extensions["orgladder.limiter"] = limiter
+
+    # endpoint -> [(limit, key function)], applied to POST only: reading a form is free.
+    limits = {
+        "auth.login": [(config["LOGIN_RATE_LIMIT"], get_remote_address),
+                       (config["LOGIN_RATE_LIMIT"], _login_account)],
+        "auth.change_password": [(config["PASSWORD_RATE_LIMIT"], get_remote_address)],
+    }
+    for endpoint, rules in limits.items():
+        view = app.view_functions[endpoint]
+        for limit, key in rules:
+            view = limiter.limit(limit, key_func=key, methods=["POST"])(view)
+        app.view_functions[endpoint] = view  # the wrapper keeps the view's access rule
+    return limiter
