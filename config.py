@@ -84,7 +84,8 @@ def load_config(env: str | None = None) -> dict[str, Any]:
     secret_key = os.environ.get("SECRET_KEY", "")
 
     if env == "production":
-        missing = [n for n, v in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url)) if not v]
+        required = (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url))
+        missing = [n for n, v in required if not v]
         if missing:
             raise ConfigError(f"production needs {' and '.join(missing)} in the environment")
         if len(secret_key) < 32:

@@ -23,7 +23,8 @@ def make_company(slug: str, name: str | None = None) -> Company:
 
 
 def levels_of(company: Company) -> dict[str, Level]:
-    return {lv.code: lv for lv in db.session.scalars(select(Level).where(Level.company_id == company.id))}
+    query = select(Level).where(Level.company_id == company.id, Level.archived.is_(False))
+    return {lv.code: lv for lv in db.session.scalars(query)}
 
 
 def make_person(

@@ -124,7 +124,8 @@ def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
     if endpoint == "people.show":
         return f"/people/{person_target(org, actor, target).id}"
     if endpoint == "ladders.show":
-        own, other = (org.ladder_b, org.ladder_a) if actor == "hr_other" else (org.ladder_a, org.ladder_b)
+        own, other = ((org.ladder_b, org.ladder_a) if actor == "hr_other"
+                      else (org.ladder_a, org.ladder_b))
         ladder = other if target == "other_company" else own
         return f"/ladders/{ladder.id}"
     if endpoint in STUDIO:

@@ -102,7 +102,9 @@ class LevelAssignment(CompanyOwned, db.Model):
     """A decision that a person holds a level from a date on. The history is never rewritten."""
 
     __tablename__ = "level_assignments"
-    __table_args__ = (Index("ix_level_assignments_person_id_effective", "person_id", "effective_date"),)
+    __table_args__ = (
+        Index("ix_level_assignments_person_id_effective", "person_id", "effective_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
@@ -113,5 +115,5 @@ class LevelAssignment(CompanyOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
-    level: Mapped["Level"] = relationship()  # noqa: F821 - resolved by the registry
+    level: Mapped[Level] = relationship()  # noqa: F821 - resolved by the registry
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])

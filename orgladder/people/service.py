@@ -123,8 +123,8 @@ def assign_level(
         actor,
         "level.assign",
         person,
-        after={"level_id": level.id, "code": level.code, "effective_date": effective_date.isoformat(),
-               "reason": assignment.reason},
+        after={"level_id": level.id, "code": level.code,
+               "effective_date": effective_date.isoformat(), "reason": assignment.reason},
     )
     return assignment
 

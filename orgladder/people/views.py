@@ -20,7 +20,8 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/me")
 @requires(Permission.VIEW_SELF)
 def my_level():
-    return render_template("people/my_level.html", profile=level_profile(current_user, current_user))
+    profile = level_profile(current_user, current_user)
+    return render_template("people/my_level.html", profile=profile)
 
 
 @bp.get("/people")
