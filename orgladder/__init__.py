@@ -84,11 +84,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .ladders.history import bp as versions_bp
+    from .ladders.studio import bp as studio_bp
     from .ladders.views import bp as ladders_bp
     from .main.views import bp as main_bp
     from .people.views import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, people_bp, ladders_bp):
+    for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp):
         app.register_blueprint(blueprint)
 
     # Flask's own static route needs a declaration too; assets are public.

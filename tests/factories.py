@@ -23,8 +23,8 @@ def make_company(slug: str, name: str | None = None) -> Company:
 
 
 def levels_of(company: Company) -> dict[str, Level]:
-    levels = db.session.scalars(select(Level).where(Level.company_id == company.id))
-    return {level.code: level for level in levels}
+    query = select(Level).where(Level.company_id == company.id, Level.archived.is_(False))
+    return {lv.code: lv for lv in db.session.scalars(query)}
 
 
 def make_person(

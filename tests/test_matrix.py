@@ -72,6 +72,53 @@ MATRIX = {
 }
 
 
+def studio_status(ok: int, company_wide: bool = False):
+    """Editing endpoints: HR of the ladder's company only; another company's ladder is 404."""
+    def status(actor: str, target: str) -> int:
+        if actor == "anonymous":
+            return LOGIN
+        if actor in ("employee", "manager"):
+            return 403
+        return 404 if target == "other_company" and not company_wide else ok
+    return status
+
+
+# endpoint -> (method, path under the ladder, status); "{t}" track, "{l}" level, "{c}" competency
+STUDIO = {
+    "studio.new_ladder": ("GET", "/ladders/new", studio_status(200, company_wide=True)),
+    "versions.import_new": ("GET", "/ladders/import", studio_status(200, company_wide=True)),
+    "studio.draft": ("GET", "/draft", studio_status(200)),
+    "studio.new_track": ("GET", "/tracks/new", studio_status(200)),
+    "studio.edit_track": ("GET", "/tracks/{t}", studio_status(200)),
+    "studio.new_level": ("GET", "/tracks/{t}/levels/new", studio_status(200)),
+    "studio.edit_level": ("GET", "/levels/{l}", studio_status(200)),
+    "studio.move_level": ("POST", "/levels/{l}/move", studio_status(302)),
+    "studio.delete_level": ("GET", "/levels/{l}/delete", studio_status(200)),
+    "studio.new_competency": ("GET", "/competencies/new", studio_status(200)),
+    "studio.edit_competency": ("GET", "/competencies/{c}", studio_status(200)),
+    "studio.move_competency": ("POST", "/competencies/{c}/move", studio_status(302)),
+    "studio.retire_competency": ("POST", "/competencies/{c}/retire", studio_status(302)),
+    "versions.publish": ("POST", "/publish", studio_status(422)),
+    "versions.history": ("GET", "/versions", studio_status(200)),
+    "versions.compare": ("GET", "/compare?a=1&b=draft", studio_status(200)),
+    "versions.restore": ("POST", "/versions/1/restore", studio_status(302)),
+    "versions.export": ("GET", "/export.yaml", studio_status(200)),
+    "versions.import_draft": ("GET", "/import", studio_status(200)),
+    "versions.audit_trail": ("GET", "/audit", studio_status(200)),
+}
+MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status)
+               in STUDIO.items()})
+
+
+def studio_path(endpoint: str, ladder) -> str:
+    suffix = STUDIO[endpoint][1]
+    if suffix.startswith("/ladders/"):
+        return suffix
+    track = ladder.tracks[0]
+    return f"/ladders/{ladder.id}" + suffix.format(
+        t=track.id, l=track.levels[0].id, c=ladder.competencies[0].id)
+
+
 def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
     method, build, _ = MATRIX[endpoint]
     if endpoint == "people.show":
@@ -82,6 +129,11 @@ def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
             own, other = other, own
         ladder = other if target == "other_company" else own
         return f"/ladders/{ladder.id}"
+    if endpoint in STUDIO:
+        own, other = (org.ladder_a, org.ladder_b)
+        if actor == "hr_other":
+            own, other = other, own
+        return studio_path(endpoint, other if target == "other_company" else own)
     return build(org, target)
 
 

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
 from ..tenancy import CompanyOwned
 
 TRACK_KINDS = ("ic", "management", "specialist")
+
+
+def revision_column() -> Mapped[int]:
+    """An optimistic version counter: SQLAlchemy adds ``WHERE revision = <loaded>`` to every
+    UPDATE and bumps it, so two saves that both started from one revision cannot both land.
+    Forms carry it as a hidden field and the services compare it first, to explain the refusal."""
+    return mapped_column(Integer, nullable=False, server_default=text("1"))
 
 
 class Ladder(CompanyOwned, db.Model):
@@ -20,6 +38,9 @@ class Ladder(CompanyOwned, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revision: Mapped[int] = revision_column()
+
+    __mapper_args__ = {"version_id_col": revision}
 
     tracks: Mapped[list[Track]] = relationship(
         back_populates="ladder", order_by="Track.position", cascade="all, delete-orphan"
@@ -38,11 +59,20 @@ class Track(CompanyOwned, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20), default="ic")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = revision_column()
+
+    __mapper_args__ = {"version_id_col": revision}
 
     ladder: Mapped[Ladder] = relationship(back_populates="tracks")
-    levels: Mapped[list[Level]] = relationship(
+    # A deleted level stays (archived) so assignments and versions keep their meaning; the
+    # pages and the draft see the live ones through ``levels``.
+    all_levels: Mapped[list[Level]] = relationship(
         back_populates="track", order_by="Level.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def levels(self) -> list[Level]:
+        return sorted((lv for lv in self.all_levels if not lv.archived), key=lambda lv: lv.position)
 
 
 class Level(CompanyOwned, db.Model):
@@ -53,9 +83,13 @@ class Level(CompanyOwned, db.Model):
     """
 
     __tablename__ = "levels"
+    # Unique among live levels only: an archived level keeps its code for history, and a new
+    # level may take that code again.
     __table_args__ = (
-        UniqueConstraint("ladder_id", "code"),
-        UniqueConstraint("track_id", "title"),
+        Index("uq_levels_live_code", "ladder_id", "code", unique=True,
+              sqlite_where=text("archived = 0"), postgresql_where=text("archived = false")),
+        Index("uq_levels_live_title", "track_id", "title", unique=True,
+              sqlite_where=text("archived = 0"), postgresql_where=text("archived = false")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,9 +104,13 @@ class Level(CompanyOwned, db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     responsibilities: Mapped[list[str]] = mapped_column(JSON, default=list)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    revision: Mapped[int] = revision_column()
+
+    __mapper_args__ = {"version_id_col": revision}
 
     ladder: Mapped[Ladder] = relationship()
-    track: Mapped[Track] = relationship(back_populates="levels")
+    track: Mapped[Track] = relationship(back_populates="all_levels")
     expectations: Mapped[list[Expectation]] = relationship(
         back_populates="level", cascade="all, delete-orphan"
     )
@@ -105,6 +143,9 @@ class Competency(CompanyOwned, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = revision_column()
+
+    __mapper_args__ = {"version_id_col": revision}
 
     ladder: Mapped[Ladder] = relationship(back_populates="competencies")
 
@@ -124,3 +165,21 @@ class Expectation(CompanyOwned, db.Model):
 
     level: Mapped[Level] = relationship(back_populates="expectations")
     competency: Mapped[Competency] = relationship()
+
+
+class LadderVersion(CompanyOwned, db.Model):
+    """A published, immutable snapshot of a ladder: the ladder document (with the ids of its
+    tracks, levels and competencies, so versions compare and restore by identity)."""
+
+    __tablename__ = "ladder_versions"
+    __table_args__ = (UniqueConstraint("ladder_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ladder_id: Mapped[int] = mapped_column(ForeignKey("ladders.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    published_by = relationship("Person")

@@ -42,7 +42,7 @@ def list_ladders(actor: Person) -> list[Ladder]:
         db.session.scalars(
             select(Ladder)
             .where(Ladder.company_id == actor.company_id)
-            .options(selectinload(Ladder.tracks).selectinload(Track.levels))
+            .options(selectinload(Ladder.tracks).selectinload(Track.all_levels))
             .order_by(Ladder.name)
         )
     )
@@ -55,7 +55,7 @@ def load_ladder(actor: Person, ladder_id: int) -> Ladder:
         select(Ladder)
         .where(Ladder.id == ladder.id)
         .options(
-            selectinload(Ladder.tracks).selectinload(Track.levels),
+            selectinload(Ladder.tracks).selectinload(Track.all_levels),
             selectinload(Ladder.competencies),
         )
     ).one()

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..extensions import db
+from .document import checked
 from .models import Competency, Expectation, Ladder, Level, Track
 
 
@@ -18,12 +19,15 @@ def _default_text() -> str:
 
 
 def default_ladder_data() -> dict[str, Any]:
-    """A fresh copy of the default ladder document (callers may mutate it)."""
-    return yaml.safe_load(_default_text())
+    """A fresh copy of the default ladder document (callers may mutate it); checked by the same
+    validator as an import, so a broken template fails loudly."""
+    return checked(yaml.safe_load(_default_text()))
 
 
 def build_ladder(company_id: int, data: dict[str, Any]) -> Ladder:
-    """Create a ladder from a ladder document (the same shape the export writes)."""
+    """Create a ladder from a ladder document (the same shape the export writes). Ids in the
+    document are ignored: a new ladder gets its own."""
+    checked(data)
     ladder = Ladder(
         company_id=company_id, name=data["name"], description=data.get("description", "")
     )
@@ -61,8 +65,10 @@ def build_ladder(company_id: int, data: dict[str, Any]) -> Ladder:
                 responsibilities=list(level_data.get("responsibilities", [])),
                 skills=list(level_data.get("skills", [])),
             )
-            track.levels.append(level)
+            track.all_levels.append(level)
             for key, text in (level_data.get("expectations") or {}).items():
+                if not text:
+                    continue
                 level.expectations.append(
                     Expectation(company_id=company_id, competency=competencies[key], text=text)
                 )
@@ -71,4 +77,10 @@ def build_ladder(company_id: int, data: dict[str, Any]) -> Ladder:
 
 
 def create_default_ladder(company_id: int) -> Ladder:
-    return build_ladder(company_id, default_ladder_data())
+    """The default ladder, published as version 1 so employees see it from day one."""
+    from .versions import publish  # versions builds on this module
+
+    ladder = build_ladder(company_id, default_ladder_data())
+    db.session.flush()
+    publish(None, ladder, "Created from the default template")
+    return ladder

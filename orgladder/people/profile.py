@@ -7,6 +7,7 @@ from datetime import date
 
 from ..ladders.models import Competency, Level, Track
 from ..ladders.service import expectations_for, load_ladder
+from ..ladders.versions import published
 from .models import LevelAssignment, Person
 from .service import current_assignment
 
@@ -64,6 +65,15 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     if assignment is None:
         return profile
     level = assignment.level
+    # People read the published ladder; the draft row serves only a level not yet published.
+    shown = published(viewer, level.ladder_id)
+    if level.id in shown.level_by_id:
+        profile.assignment = assignment
+        profile.level = shown.level_by_id[level.id]
+        profile.competencies = shown.view.competencies
+        profile.expectations = shown.view.expectations.get(level.id, {})
+        profile.next_steps = next_steps(profile.level, shown.view.tracks)
+        return profile
     ladder = load_ladder(viewer, level.ladder_id)
     profile.assignment = assignment
     profile.level = level
