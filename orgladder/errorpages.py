@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db, login_manager
@@ -51,6 +51,14 @@ def register_error_pages(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         log.error("database unavailable: %s", error)
         return _render(ServiceUnavailable.code, bare=True)
+
+    @app.errorhandler(DataError)
+    def unstorable_value(error):
+        # A value the database refuses (out of range, bad encoding): the input's fault, not ours.
+        db.session.rollback()
+        log.warning("refused a value the database cannot store: %s", error.orig)
+        return _render(400, "The form holds a value that cannot be stored. Check it and try "
+                            "again.")
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

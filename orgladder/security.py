@@ -6,7 +6,7 @@ no inline script and no style attribute, and a test fails if a page trips the po
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 CSP = "; ".join([
@@ -38,6 +38,15 @@ def secure_headers(response: Response, *, hsts: bool) -> Response:
     return response
 
 
+def refuse_nul_bytes() -> None:
+    """No text a person types holds a NUL byte, and PostgreSQL cannot store one: refuse it
+    up front with a 400 rather than fail deep in a query."""
+    for values in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            abort(400)
+
+
 def register_security_headers(app: Flask) -> None:
     hsts = app.config["ORGLADDER_ENV"] == "production"
+    app.before_request(refuse_nul_bytes)
     app.after_request(lambda response: secure_headers(response, hsts=hsts))
