@@ -7,8 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ..access import Permission, public, requires
 from ..errors import DomainError
-from ..web import attach_error, render_form
 from ..extensions import db, login_manager
+from ..web import attach_error, render_form
 from . import service
 from .forms import LoginForm, PasswordChangeForm
 

@@ -7,6 +7,8 @@ from datetime import date
 
 from ..ladders.models import Competency, Level, Track
 from ..ladders.service import expectations_for, load_ladder
+from .gap import GapRow, gap
+from .history import HistoryEntry, level_history
 from .models import LevelAssignment, Person
 from .service import current_assignment
 
@@ -16,6 +18,11 @@ class NextStep:
     track: Track
     level: Level
     relation: str  # "next" on the same track, "equivalent" or "entry" on another track
+    gap: list[GapRow] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return sum(1 for row in self.gap if row.changed)
 
 
 @dataclass
@@ -27,6 +34,7 @@ class LevelProfile:
     competencies: list[Competency] = field(default_factory=list)
     expectations: dict[int, str] = field(default_factory=dict)
     next_steps: list[NextStep] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
 
     @property
     def band(self) -> str | None:
@@ -59,7 +67,8 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     """Built from a constant number of queries. ``viewer`` must already be allowed to see
     ``person``; the ladder is loaded through the viewer's company."""
     today = today or date.today()
-    profile = LevelProfile(person=person, years=person.years_of_experience(today))
+    profile = LevelProfile(person=person, years=person.years_of_experience(today),
+                           history=level_history(person, today))
     assignment = current_assignment(person, today)
     if assignment is None:
         return profile
@@ -68,6 +77,10 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     profile.assignment = assignment
     profile.level = level
     profile.competencies = [c for c in ladder.competencies if not c.retired]
-    profile.expectations = expectations_for([level.id]).get(level.id, {})
-    profile.next_steps = next_steps(level, list(ladder.tracks))
+    steps = next_steps(level, list(ladder.tracks))
+    texts = expectations_for([level.id, *(step.level.id for step in steps)])
+    profile.expectations = texts.get(level.id, {})
+    for step in steps:
+        step.gap = gap(profile.competencies, profile.expectations, texts.get(step.level.id, {}))
+    profile.next_steps = steps
     return profile
