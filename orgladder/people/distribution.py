@@ -1,6 +1,6 @@
 """The level distribution of a team (or everyone in scope) as a server-rendered bar chart, and
 the people whose years of experience fall outside their level's typical band (information,
-not a verdict). Two queries whatever the size of the org."""
+not a verdict). Three queries whatever the size of the org."""
 
 from __future__ import annotations
 
@@ -67,9 +67,11 @@ def level_distribution(actor: Person, root: Person | None = None,
                        today: date | None = None) -> Distribution:
     today = today or date.today()
     current = current_assignments_subquery(actor.company_id, today)
+    # The current levels are read apart and matched here: SQLite evaluates an outer join to the
+    # windowed subquery row by row, which costs seconds at 10,000 people.
+    level_of = dict(db.session.execute(select(current.c.person_id, current.c.level_id)).all())
     query = (
-        select(Person.id, Person.name, Person.profession_start, current.c.level_id)
-        .outerjoin(current, current.c.person_id == Person.id)
+        select(Person.id, Person.name, Person.profession_start)
         .where(scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     )
     if root is not None:
@@ -87,7 +89,8 @@ def level_distribution(actor: Person, root: Person | None = None,
     within: Counter[int | None] = Counter()
     outside: Counter[int | None] = Counter()
     flagged: list[Flagged] = []
-    for person_id, name, start, level_id in rows:
+    for person_id, name, start in rows:
+        level_id = level_of.get(person_id)
         level = levels.get(level_id)
         years = None
         if start is not None:

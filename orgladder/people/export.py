@@ -1,5 +1,5 @@
 """The people table as CSV or XLSX, in the import's own columns, so that exporting and
-importing the result changes nothing. Two queries whatever the size of the company."""
+importing the result changes nothing. Four queries whatever the size of the company."""
 
 from __future__ import annotations
 
@@ -26,14 +26,20 @@ def export_rows(actor: Person, today: date | None = None) -> list[list]:
     today = today or date.today()
     current = current_assignments_subquery(actor.company_id, today)
     manager = aliased(Person, name="manager")
-    rows = db.session.execute(
-        select(Person.id, Person.email, Person.name, manager.email, Ladder.name, Track.name,
-               Level.code, Person.profession_start, Person.active)
+    # Levels are read apart and joined here: an outer join to the windowed subquery is
+    # evaluated row by row on SQLite and costs seconds at 10,000 people.
+    level_of = dict(db.session.execute(select(current.c.person_id, current.c.level_id)).all())
+    names = {
+        level_id: (ladder, track, code)
+        for level_id, ladder, track, code in db.session.execute(
+            select(Level.id, Ladder.name, Track.name, Level.code)
+            .join(Track, Track.id == Level.track_id).join(Ladder, Ladder.id == Level.ladder_id)
+            .where(Level.company_id == actor.company_id))
+    }
+    people = db.session.execute(
+        select(Person.id, Person.email, Person.name, manager.email, Person.profession_start,
+               Person.active)
         .outerjoin(manager, Person.manager_id == manager.id)
-        .outerjoin(current, current.c.person_id == Person.id)
-        .outerjoin(Level, Level.id == current.c.level_id)
-        .outerjoin(Track, Track.id == Level.track_id)
-        .outerjoin(Ladder, Ladder.id == Level.ladder_id)
         .where(scope_clause(actor))
         .order_by(Person.path)
     ).all()
@@ -43,11 +49,12 @@ def export_rows(actor: Person, today: date | None = None) -> list[list]:
         .where(scope_clause(actor), RoleGrant.scope_root_id.is_(None))
     ):
         roles.setdefault(person_id, set()).add(role)
-    return [
-        [email, name, manager_email or "", ladder or "", track or "", code or "", start,
-         ";".join(sorted(roles.get(person_id, set()))), "yes" if active else "no"]
-        for person_id, email, name, manager_email, ladder, track, code, start, active in rows
-    ]
+    rows = []
+    for person_id, email, name, manager_email, start, active in people:
+        ladder, track, code = names.get(level_of.get(person_id), ("", "", ""))
+        rows.append([email, name, manager_email or "", ladder, track, code, start,
+                     ";".join(sorted(roles.get(person_id, set()))), "yes" if active else "no"])
+    return rows
 
 
 def _cell(value):
