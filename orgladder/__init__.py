@@ -88,9 +88,12 @@ def register_blueprints(app: Flask) -> None:
     from .ladders.studio import bp as studio_bp
     from .ladders.views import bp as ladders_bp
     from .main.views import bp as main_bp
+    from .people.admin_views import bp as people_admin_bp
+    from .people.import_views import bp as people_import_bp
     from .people.views import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp):
+    for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp,
+                      people_admin_bp, people_import_bp):
         app.register_blueprint(blueprint)
 
     # Flask's own static route needs a declaration too; assets are public.

@@ -129,6 +129,11 @@ def can_manage(actor: Person, person: Person) -> bool:
     )
 
 
+def can_administer(actor: Person, person: Person) -> bool:
+    """May ``actor`` edit ``person``'s record (name, manager, roles, active)? HR within scope."""
+    return has_permission(actor, Permission.MANAGE_PEOPLE) and in_scope(actor, person)
+
+
 def scope_clause(actor: Person) -> ColumnElement[bool]:
     """The SQL twin of ``in_scope``: a WHERE clause selecting the people ``actor`` may see."""
     same_company = Person.company_id == actor.company_id

@@ -3,10 +3,11 @@
 from .audit import AuditEvent
 from .auth.models import AuthSession
 from .ladders.models import Competency, Expectation, Ladder, Level, Track
-from .people.models import LevelAssignment, Person, RoleGrant
+from .people.models import ImportBatch, LevelAssignment, Person, RoleGrant
 from .tenancy import Company
 
 __all__ = [
-    "AuditEvent", "AuthSession", "Company", "Competency", "Expectation", "Ladder", "Level",
+    "AuditEvent", "AuthSession", "Company", "Competency", "Expectation", "ImportBatch", "Ladder",
+    "Level",
     "LevelAssignment", "Person", "RoleGrant", "Track",
 ]

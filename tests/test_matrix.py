@@ -69,6 +69,74 @@ MATRIX = {
     "ladders.index": ("GET", lambda org, t: "/ladders", signed_in(200)),
     "ladders.show": ("GET", None, ladder_status),
     "static": ("GET", lambda org, t: "/static/css/app.css", lambda a, t: 200),
+    # People and levels
+    # nobody assigns their own level: the form is refused for oneself
+    "people.assign": ("GET", None, lambda a, t: 403 if t == "own" and a != "anonymous"
+                      else person_status(a, t)),
+    "people.distribution": ("GET", None, person_status),
+    "people_admin.new": ("GET", lambda org, t: "/people/new", lambda a, t: hr_only(a, 200)),
+    "people_admin.edit": ("GET", None, lambda a, t: admin_status(a, t, 200)),
+    "people_admin.deactivate": ("POST", None, lambda a, t: admin_status(a, t, 302)),
+    "people_admin.reactivate": ("POST", None, lambda a, t: admin_status(a, t, 302)),
+    "people_import.upload": ("GET", lambda org, t: "/people/import", lambda a, t: hr_only(a, 200)),
+    "people_import.preview": ("GET", None, lambda a, t: batch_status(a, t, 200)),
+    "people_import.confirm": ("POST", None, lambda a, t: batch_status(a, t, 302)),
+    "people_import.status": ("GET", None, lambda a, t: batch_status(a, t, 200)),
+    "people_import.export": ("GET", lambda org, t: "/people/export.csv",
+                             lambda a, t: hr_only(a, 200)),
+}
+
+
+def hr_only(actor: str, status: int) -> int:
+    return LOGIN if actor == "anonymous" else status if actor in ("hr", "hr_other") else 403
+
+
+def admin_status(actor: str, target: str, status: int) -> int:
+    if actor not in ("hr", "hr_other"):
+        return hr_only(actor, status)
+    if target == "other_company" or (actor == "hr_other" and target != "own"):
+        return 404
+    return status
+
+
+def batch_status(actor: str, target: str, status: int) -> int:
+    if actor not in ("hr", "hr_other"):
+        return hr_only(actor, status)
+    return 404 if target == "other_company" else status
+
+
+_batches = iter(range(10**6))
+
+
+def make_batch(org: Org, actor: str, target: str) -> int:
+    """A previewed import of one new person, in the actor's company or the other one."""
+    from orgladder.extensions import db
+    from orgladder.people.importer import dry_run
+
+    own_b = actor == "hr_other"
+    company_b = own_b != (target == "other_company")
+    hr = org.hr_b if company_b else org.hr
+    number = next(_batches)
+    data = ("email,name,manager_email,level\n"
+            f"matrix{number}@{'b' if company_b else 'a'}.test,Mat Rix,{hr.email},P1\n").encode()
+    _, plan, batch = dry_run(hr, "matrix.csv", data)
+    assert batch is not None, plan.issues
+    db.session.commit()
+    return batch.id
+
+
+PERSON_PATHS = {
+    "people.show": "/people/{id}",
+    "people.assign": "/people/{id}/level",
+    "people.distribution": "/people/levels?manager={id}",
+    "people_admin.edit": "/people/{id}/edit",
+    "people_admin.deactivate": "/people/{id}/deactivate",
+    "people_admin.reactivate": "/people/{id}/reactivate",
+}
+BATCH_PATHS = {
+    "people_import.preview": "/people/import/{id}",
+    "people_import.confirm": "/people/import/{id}/confirm",
+    "people_import.status": "/people/import/{id}/status",
 }
 
 
@@ -121,8 +189,10 @@ def studio_path(endpoint: str, ladder) -> str:
 
 def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
     method, build, _ = MATRIX[endpoint]
-    if endpoint == "people.show":
-        return f"/people/{person_target(org, actor, target).id}"
+    if endpoint in PERSON_PATHS:
+        return PERSON_PATHS[endpoint].format(id=person_target(org, actor, target).id)
+    if endpoint in BATCH_PATHS:
+        return BATCH_PATHS[endpoint].format(id=make_batch(org, actor, target))
     if endpoint == "ladders.show":
         own, other = (org.ladder_a, org.ladder_b)
         if actor == "hr_other":

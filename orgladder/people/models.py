@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
@@ -117,3 +127,31 @@ class LevelAssignment(CompanyOwned, db.Model):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     level: Mapped[Level] = relationship()  # noqa: F821 - resolved by the registry
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class ImportBatch(CompanyOwned, db.Model):
+    """A validated people import waiting for HR's confirmation.
+
+    The parsed rows and the plan computed from them live here between the dry run and the
+    confirmation, so the confirmation applies exactly what was previewed: it recomputes the plan
+    from the stored rows and refuses when its digest no longer matches (someone changed the
+    people in between).
+    """
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    plan: Mapped[dict] = mapped_column(JSON, default=dict)
+    plan_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="previewed")
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])

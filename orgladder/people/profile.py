@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..ladders.models import Competency, Level, Track
 from ..ladders.service import expectations_for, load_ladder
 from ..ladders.versions import published
+from .gap import GapRow, gap
+from .history import HistoryEntry, level_history
 from .models import LevelAssignment, Person
 from .service import current_assignment
 
@@ -17,6 +19,11 @@ class NextStep:
     track: Track
     level: Level
     relation: str  # "next" on the same track, "equivalent" or "entry" on another track
+    gap: list[GapRow] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return sum(1 for row in self.gap if row.changed)
 
 
 @dataclass
@@ -28,6 +35,7 @@ class LevelProfile:
     competencies: list[Competency] = field(default_factory=list)
     expectations: dict[int, str] = field(default_factory=dict)
     next_steps: list[NextStep] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
 
     @property
     def band(self) -> str | None:
@@ -60,24 +68,32 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     """Built from a constant number of queries. ``viewer`` must already be allowed to see
     ``person``; the ladder is loaded through the viewer's company."""
     today = today or date.today()
-    profile = LevelProfile(person=person, years=person.years_of_experience(today))
+    profile = LevelProfile(person=person, years=person.years_of_experience(today),
+                           history=level_history(person, today))
     assignment = current_assignment(person, today)
     if assignment is None:
         return profile
     level = assignment.level
-    # People read the published ladder; the draft row serves only a level not yet published.
+    # People read the published ladder; the draft rows serve only a level not yet published.
     shown = published(viewer, level.ladder_id)
+    if shown.level_by_id:
+        profile.history = [replace(entry, published_level=shown.level_by_id.get(
+            entry.assignment.level_id)) for entry in profile.history]
     if level.id in shown.level_by_id:
-        profile.assignment = assignment
-        profile.level = shown.level_by_id[level.id]
-        profile.competencies = shown.view.competencies
-        profile.expectations = shown.view.expectations.get(level.id, {})
-        profile.next_steps = next_steps(profile.level, shown.view.tracks)
-        return profile
-    ladder = load_ladder(viewer, level.ladder_id)
+        level = shown.level_by_id[level.id]
+        competencies = shown.view.competencies
+        steps = next_steps(level, shown.view.tracks)
+        texts = shown.view.expectations
+    else:
+        ladder = load_ladder(viewer, level.ladder_id)
+        competencies = [c for c in ladder.competencies if not c.retired]
+        steps = next_steps(level, list(ladder.tracks))
+        texts = expectations_for([level.id, *(step.level.id for step in steps)])
     profile.assignment = assignment
     profile.level = level
-    profile.competencies = [c for c in ladder.competencies if not c.retired]
-    profile.expectations = expectations_for([level.id]).get(level.id, {})
-    profile.next_steps = next_steps(level, list(ladder.tracks))
+    profile.competencies = competencies
+    profile.expectations = texts.get(level.id, {})
+    for step in steps:
+        step.gap = gap(competencies, profile.expectations, texts.get(step.level.id, {}))
+    profile.next_steps = steps
     return profile

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from email_validator import validate_email
 from sqlalchemy import String, func, literal, select, update
 
 from .. import audit
@@ -23,6 +24,13 @@ from .models import LevelAssignment, Person, RoleGrant
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def checked_email(value: str) -> str:
+    """The normalized address, or ``EmailNotValidError``. Syntax only: whether a mailbox exists
+    is not our business, and the reserved .test domain stays usable for staging copies."""
+    return validate_email(value.strip(), check_deliverability=False,
+                          test_environment=True).normalized.lower()
 
 
 def find_by_email(email: str) -> Person | None:

@@ -1,0 +1,181 @@
+"""HR's edits to a person's record: details, manager, roles, deactivation.
+
+Every edit is checked against the state the editor saw (``snapshot``): a stale save is refused
+with the fields that changed in between, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from .. import audit
+from ..access import Permission, Role, can_administer, has_permission, in_scope
+from ..auth.models import AuthSession
+from ..errors import DomainError, NotAllowed
+from ..extensions import db
+from ..passwords import password_problems
+from .models import Person, RoleGrant
+from .service import create_person, find_by_email, normalize_email, set_manager
+
+ASSIGNABLE_ROLES = (Role.MANAGER, Role.HR)
+FIELD_LABELS = {
+    "name": "name", "email": "email", "manager_email": "manager",
+    "profession_start": "start in the profession", "roles": "roles", "active": "status",
+}
+
+
+def company_roles(person: Person) -> list[str]:
+    """Roles granted company-wide (scoped grants are managed elsewhere and left alone)."""
+    return sorted({g.role for g in person.grants if g.scope_root_id is None})
+
+
+def snapshot(person: Person) -> dict[str, Any]:
+    """The editable state of a person, as plain JSON values."""
+    return {
+        "name": person.name,
+        "email": person.email,
+        "manager_email": person.manager.email if person.manager else "",
+        "profession_start": person.profession_start.isoformat() if person.profession_start else "",
+        "roles": company_roles(person),
+        "active": person.active,
+    }
+
+
+def manager_by_email(actor: Person, email: str | None) -> Person | None:
+    """The manager named in a form: someone of the actor's company, or a field error."""
+    if not email or not email.strip():
+        return None
+    manager = find_by_email(email)
+    if manager is None or manager.company_id != actor.company_id:
+        raise DomainError("No one in your company has this email address.",
+                          field="manager_email")
+    return manager
+
+
+def _check_allowed(actor: Person | None, person: Person) -> None:
+    if actor is not None and not can_administer(actor, person):
+        raise NotAllowed("Only HR can change this person's record.")
+
+
+def _check_fresh(person: Person, seen: dict[str, Any] | None) -> None:
+    if seen is None:
+        return
+    now = snapshot(person)
+    changed = [f"{FIELD_LABELS[key]} is now {now[key] or '(empty)'}"
+               for key in now if key in seen and seen[key] != now[key]]
+    if changed:
+        raise DomainError("Someone changed this person while you were editing: "
+                          + "; ".join(str(c) for c in changed)
+                          + ". Review the form and save again.")
+
+
+def add_person(
+    actor: Person,
+    *,
+    name: str,
+    email: str,
+    manager: Person | None,
+    profession_start: date | None,
+    roles: list[str],
+    password: str | None = None,
+) -> Person:
+    """HR adds one person to their company (the import adds many)."""
+    if not has_permission(actor, Permission.MANAGE_PEOPLE):
+        raise NotAllowed("Only HR can add people.")
+    if manager is not None and not in_scope(actor, manager):
+        raise DomainError("Choose a manager within your part of the company.",
+                          field="manager_email")
+    if not name.strip():
+        raise DomainError("Give the person a name.", field="name")
+    if password:
+        problems = password_problems(password)
+        if problems:
+            raise DomainError(" ".join(problems), field="password")
+    wanted = {Role.EMPLOYEE.value} | {r for r in roles if r in {x.value for x in Role}}
+    return create_person(actor, actor.company_id, email=email, name=name, manager=manager,
+                         profession_start=profession_start, roles=sorted(wanted),
+                         password=password or None)
+
+
+def update_person(
+    actor: Person | None,
+    person: Person,
+    *,
+    name: str,
+    email: str,
+    manager: Person | None,
+    profession_start: date | None,
+    roles: list[str],
+    seen: dict[str, Any] | None = None,
+) -> None:
+    """Save HR's edit form: details, manager and roles in one transaction."""
+    _check_allowed(actor, person)
+    _check_fresh(person, seen)
+    before = snapshot(person)
+    email = normalize_email(email)
+    if not name.strip():
+        raise DomainError("Give the person a name.", field="name")
+    if email != person.email:
+        other = find_by_email(email)
+        if other is not None and other.id != person.id:
+            raise DomainError("Someone already uses this email address.", field="email")
+    if profession_start is not None and profession_start > date.today():
+        raise DomainError("The start in the profession cannot be in the future.",
+                          field="profession_start")
+    if manager is not None and manager.id == person.id:
+        raise DomainError("Nobody is their own manager.", field="manager_email")
+    if (manager.id if manager else None) != person.manager_id:
+        try:
+            set_manager(actor, person, manager)
+        except DomainError as error:
+            raise DomainError(error.message, field="manager_email") from error
+    person.name = name.strip()
+    person.email = email
+    person.profession_start = profession_start
+    set_roles(actor, person, roles)
+    db.session.flush()
+    after = snapshot(person)
+    if after != before:
+        audit.record(actor, "person.update", person, before=before, after=after)
+
+
+def set_roles(actor: Person | None, person: Person, roles: list[str]) -> None:
+    """Grant exactly ``roles`` company-wide; everyone keeps the employee role."""
+    _check_allowed(actor, person)
+    wanted = {Role.EMPLOYEE.value} | {r for r in roles if r in {x.value for x in Role}}
+    if actor is not None and actor.id == person.id and Role.HR.value not in wanted:
+        raise DomainError("You cannot remove your own HR role.", field="roles")
+    current = set(company_roles(person))
+    if wanted == current:
+        return
+    for grant in list(person.grants):
+        if grant.scope_root_id is None and grant.role not in wanted:
+            person.grants.remove(grant)
+    for role in sorted(wanted - current):
+        person.grants.append(RoleGrant(company_id=person.company_id, role=role))
+    db.session.flush()
+
+
+def set_active(actor: Person | None, person: Person, active: bool) -> None:
+    """Deactivate (history kept, sign-in refused, sessions ended) or reactivate a person."""
+    _check_allowed(actor, person)
+    if person.active == active:
+        return
+    if not active:
+        if actor is not None and actor.id == person.id:
+            raise DomainError("You cannot deactivate yourself.")
+        reports = db.session.scalar(
+            select(func.count(Person.id)).where(Person.manager_id == person.id,
+                                                Person.active.is_(True))
+        )
+        if reports:
+            raise DomainError(f"{person.name} has {reports} active direct report"
+                              f"{'s' if reports != 1 else ''}; give them another manager first.")
+        db.session.execute(delete(AuthSession).where(AuthSession.person_id == person.id))
+    person.active = active
+    db.session.flush()
+    audit.record(actor, "person.activate" if active else "person.deactivate", person,
+                 before={"active": not active}, after={"active": active})

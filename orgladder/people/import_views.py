@@ -1,0 +1,101 @@
+"""HR's import (dry run, confirmation, progress) and export of the people table."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from ..access import Permission, requires
+from ..errors import DomainError
+from ..extensions import db
+from ..tenancy import get_in_company_or_404
+from ..web import attach_error, render_form
+from . import importer, progress
+from .export import export_rows, to_csv, to_xlsx
+from .forms import ImportForm
+from .models import ImportBatch
+
+bp = Blueprint("people_import", __name__)
+SHOWN = 200  # rows of each kind listed on the preview; the counts are always complete
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@requires(Permission.MANAGE_PEOPLE)
+def upload():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = secure_filename(upload.filename or "") or "people.csv"
+        try:
+            table, plan, batch = importer.dry_run(current_user, filename, upload.read())
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            if batch is not None:
+                db.session.commit()
+                return redirect(url_for("people_import.preview", batch_id=batch.id))
+            issues = table.issues or plan.issues
+            return render_template("people/import_errors.html", form=form, issues=issues,
+                                   rows=len(table.rows), filename=filename), 422
+    return render_form("people/import.html", form)
+
+
+@bp.get("/people/import/<int:batch_id>")
+@requires(Permission.MANAGE_PEOPLE)
+def preview(batch_id: int):
+    batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
+    return render_template("people/import_preview.html", batch=batch, shown=SHOWN)
+
+
+@bp.post("/people/import/<int:batch_id>/confirm")
+@requires(Permission.MANAGE_PEOPLE)
+def confirm(batch_id: int):
+    batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
+
+    def report(done: int, total: int, phase: str) -> None:
+        progress.report(batch.id, done, total, phase)
+
+    try:
+        importer.confirm(current_user, batch, progress=report)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        progress.forget(batch_id)
+        if isinstance(error, importer.StaleImport):
+            return redirect(url_for("people_import.upload"))
+        return redirect(url_for("people_import.preview", batch_id=batch_id))
+    db.session.commit()
+    progress.forget(batch_id)
+    flash(f"Import applied: {batch.created_count} added, {batch.updated_count} updated, "
+          f"{batch.unchanged_count} unchanged.", "success")
+    return redirect(url_for("people_import.preview", batch_id=batch_id))
+
+
+@bp.get("/people/import/<int:batch_id>/status")
+@requires(Permission.MANAGE_PEOPLE)
+def status(batch_id: int):
+    batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
+    running = progress.read(batch.id)
+    if batch.status == "applied":
+        return jsonify(status="applied", done=1, total=1, phase="Done")
+    if running is None:
+        return jsonify(status=batch.status, done=0, total=0, phase="Waiting")
+    done, total, phase = running
+    return jsonify(status="applying", done=done, total=total, phase=phase)
+
+
+@bp.get("/people/export.<fmt>")
+@requires(Permission.MANAGE_PEOPLE)
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = export_rows(current_user)
+    slug = current_user.company.slug
+    if fmt == "csv":
+        body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{slug}-people.{fmt}"'})
