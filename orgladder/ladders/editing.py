@@ -160,20 +160,27 @@ def add_level(actor, track: Track, values: dict[str, Any], after: Level | None) 
     return level
 
 
-def move_level(actor, level: Level, direction: str) -> None:
-    live = level.track.levels
-    index = live.index(level)
-    other = index + (1 if direction == "up" else -1)
-    if direction not in ("up", "down") or not 0 <= other < len(live):
-        raise DomainError("This level cannot move further that way.")
-    order = [lv.code for lv in live]
-    live[index], live[other] = live[other], live[index]
-    for position, item in enumerate(live):
-        item.position = position
+def _reorder(items: list, item, step: int | None, noun: str, name) -> tuple[list, list]:
+    """Swap ``item`` with its neighbour ``step`` places away and renumber the positions.
+    Returns the order before and after, as names, for the audit log."""
+    index = items.index(item)
+    if step is None or not 0 <= index + step < len(items):
+        raise DomainError(f"This {noun} cannot move further that way.")
+    before = [name(entry) for entry in items]
+    items[index], items[index + step] = items[index + step], items[index]
+    for position, entry in enumerate(items):
+        entry.position = position
     db.session.flush()
+    return before, [name(entry) for entry in items]
+
+
+def move_level(actor, level: Level, direction: str) -> None:
+    # Levels are listed top of the ladder first, so "up" is a higher position.
+    step = {"up": 1, "down": -1}.get(direction)
+    before, after = _reorder(level.track.levels, level, step, "level", lambda lv: lv.code)
     audit.record(actor, "level.reorder", level.track.ladder,
-                 before={"level_id": level.id, "order": order},
-                 after={"level_id": level.id, "order": [lv.code for lv in live]})
+                 before={"level_id": level.id, "order": before},
+                 after={"level_id": level.id, "order": after})
 
 
 def delete_level(actor, level: Level, move_to: Level | None, today) -> int:
@@ -263,19 +270,12 @@ def update_competency(actor, competency: Competency, name: str, description: str
 
 
 def move_competency(actor, competency: Competency, direction: str) -> None:
-    items = list(competency.ladder.competencies)
-    index = items.index(competency)
-    other = index + (1 if direction == "down" else -1)
-    if direction not in ("up", "down") or not 0 <= other < len(items):
-        raise DomainError("This competency cannot move further that way.")
-    order = [c.key for c in items]
-    items[index], items[other] = items[other], items[index]
-    for position, item in enumerate(items):
-        item.position = position
-    db.session.flush()
+    step = {"up": -1, "down": 1}.get(direction)
+    before, after = _reorder(list(competency.ladder.competencies), competency, step,
+                             "competency", lambda c: c.key)
     audit.record(actor, "competency.reorder", competency.ladder,
-                 before={"competency_id": competency.id, "order": order},
-                 after={"competency_id": competency.id, "order": [c.key for c in items]})
+                 before={"competency_id": competency.id, "order": before},
+                 after={"competency_id": competency.id, "order": after})
 
 
 def set_retired(actor, competency: Competency, retired: bool) -> None:

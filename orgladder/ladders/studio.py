@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from ..access import Permission, requires
 from ..errors import DomainError
@@ -204,11 +205,17 @@ def edit_level(ladder_id: int, level_id: int):
 def move_level(ladder_id: int, level_id: int):
     view = draft_view(current_user, ladder_id)
     level = _find([lv for t in view.tracks for lv in t.levels], level_id)
+    return _move(ladder_id, "level", lambda direction: editing.move_level(
+        current_user, level, direction))
+
+
+def _move(ladder_id: int, noun: str, move) -> Response:
+    """Run a reorder from the draft page's up/down buttons and go back to the draft."""
     form = MoveForm()
     try:
         if not form.validate_on_submit():
-            raise DomainError("Say which way to move the level.")
-        editing.move_level(current_user, level, form.direction.data)
+            raise DomainError(f"Say which way to move the {noun}.")
+        move(form.direction.data)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -292,16 +299,8 @@ def edit_competency(ladder_id: int, competency_id: int):
 def move_competency(ladder_id: int, competency_id: int):
     view = draft_view(current_user, ladder_id)
     competency = _find(view.competencies, competency_id)
-    form = MoveForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError("Say which way to move the competency.")
-        editing.move_competency(current_user, competency, form.direction.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("studio.draft", ladder_id=ladder_id))
+    return _move(ladder_id, "competency", lambda direction: editing.move_competency(
+        current_user, competency, direction))
 
 
 @bp.post("/ladders/<int:ladder_id>/competencies/<int:competency_id>/retire")
