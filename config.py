@@ -81,6 +81,8 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         # Rate limits live in Redis when REDIS_URL is set, so they hold across workers and hosts.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # Shared state between workers (the import progress bar) lives in the same Redis.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "orgladder",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),

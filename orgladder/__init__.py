@@ -50,6 +50,8 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
 
 def register_extensions(app: Flask) -> None:
+    from .people import progress as import_progress
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -60,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
+    import_progress.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
@@ -54,29 +64,37 @@ def confirm(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
 
     def report(done: int, total: int, phase: str) -> None:
-        progress.report(batch.id, done, total, phase)
+        progress.store().report(batch.id, done, total, phase)
 
     try:
         importer.confirm(current_user, batch, progress=report)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        progress.forget(batch_id)
+        progress.store().forget(batch_id)
         if isinstance(error, importer.StaleImport):
-            return redirect(url_for("people_import.upload"))
-        return redirect(url_for("people_import.preview", batch_id=batch_id))
+            return _go_to(url_for("people_import.upload"))
+        return _go_to(url_for("people_import.preview", batch_id=batch_id))
     db.session.commit()
-    progress.forget(batch_id)
+    progress.store().forget(batch_id)
     flash(f"Import applied: {batch.created_count} added, {batch.updated_count} updated, "
           f"{batch.unchanged_count} unchanged.", "success")
-    return redirect(url_for("people_import.preview", batch_id=batch_id))
+    return _go_to(url_for("people_import.preview", batch_id=batch_id))
+
+
+def _go_to(location: str):
+    """Redirect a plain form post; tell the page's script where to go instead, so the flash
+    message waits for the page the browser loads next rather than a redirect fetch follows."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(location=location)
+    return redirect(location)
 
 
 @bp.get("/people/import/<int:batch_id>/status")
 @requires(Permission.MANAGE_PEOPLE)
 def status(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-    running = progress.read(batch.id)
+    running = progress.store().read(batch.id)
     if batch.status == "applied":
         return jsonify(status="applied", done=1, total=1, phase="Done")
     if running is None:

@@ -24,11 +24,18 @@
     box.hidden = false;
     bar.removeAttribute("value");
     var timer = window.setInterval(poll, 400);
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
       .then(function (response) {
+        if (!response.ok) { throw new Error(response.statusText); }
+        return response.json();
+      })
+      .then(function (result) {
         window.clearInterval(timer);
         bar.value = 100;
-        window.location.assign(response.url);
+        window.location.assign(result.location);
       })
       .catch(function () {
         window.clearInterval(timer);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from werkzeug.serving import make_server
 
 from orgladder import create_app
 from orgladder.demo import DEFAULT_PASSWORD, seed_demo
+from orgladder.extensions import db
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -42,22 +44,39 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+@contextmanager
+def serve_demo(instance: Path):
     """The app on a free loopback port, over a fresh SQLite database holding the demo."""
-    instance = tmp_path_factory.mktemp("live")
     app = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'live.db'}",
         "INSTANCE_PATH": str(instance),
+        "SERVER_NAME": None,
     })
     with app.app_context():
         upgrade()
         seed_demo(DEFAULT_PASSWORD)
+        db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The demo, shared by the tests that leave it as they found it."""
+    with serve_demo(tmp_path_factory.mktemp("live")) as url:
+        yield url
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A demo of its own, for a test that changes the demo's data."""
+    with serve_demo(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -100,8 +119,9 @@ def screenshot(page):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    def as_(email: str, password: str = DEFAULT_PASSWORD):
-        page.goto(f"{live_server}/login")
+    """Sign in on the shared demo, or on another server given as ``base``."""
+    def as_(email: str, password: str = DEFAULT_PASSWORD, base: str = live_server):
+        page.goto(f"{base}/login")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()

@@ -3,35 +3,11 @@ publish; screenshots of the ladder page and the diff go to test-artifacts/screen
 
 from __future__ import annotations
 
-import threading
-
-import pytest
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
-
-from orgladder import create_app
-from orgladder.demo import DEFAULT_PASSWORD, email_of, seed_demo
-from orgladder.extensions import db
+from orgladder.demo import DEFAULT_PASSWORD, email_of
 
 
-@pytest.fixture
-def studio_server(tmp_path):
-    """A server of its own: this test changes the demo ladder."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}",
-                                 "SERVER_NAME": None})
-    with app.app_context():
-        upgrade()
-        seed_demo()
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-def test_hr_customizes_the_default_ladder(studio_server, page, screenshot):
-    base = studio_server
+def test_hr_customizes_the_default_ladder(own_server, page, screenshot):
+    base = own_server
     page.goto(f"{base}/login")
     page.fill("#email", email_of("hana"))
     page.fill("#password", DEFAULT_PASSWORD)
