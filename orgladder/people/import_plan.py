@@ -56,8 +56,6 @@ class Company:
 
 def _load(company_id: int, emails: list[str], today: date) -> Company:
     current = current_assignments_subquery(company_id, today)
-    # Two plain queries joined here: SQLite evaluates an outer join to the windowed subquery
-    # row by row, which costs seconds at 10,000 people.
     level_of = dict(db.session.execute(select(current.c.person_id, current.c.level_id)).all())
     people = db.session.execute(
         select(Person.id, Person.email, Person.name, Person.manager_id, Person.profession_start,

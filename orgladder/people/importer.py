@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import has_request_context, request
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from .. import audit
 from ..access import Role
@@ -21,6 +21,8 @@ from .models import ImportBatch, LevelAssignment, Person, RoleGrant
 from .tabular import Table, read_table
 
 CHUNK = 1000
+# An import this large makes the planner statistics of the people tables stale.
+BULK_ROWS = 1000
 Progress = Callable[[int, int, str], None]
 
 
@@ -70,6 +72,14 @@ def confirm(actor: Person, batch: ImportBatch, progress: Progress | None = None,
     audit.record(actor, "people.import", batch,
                  after={"creates": len(plan.creates), "updates": len(plan.updates),
                         "unchanged": plan.unchanged, "file_sha256": batch.file_sha256})
+
+
+def _refresh_planner_statistics() -> None:
+    """PostgreSQL plans the people pages from table statistics that a bulk load leaves stale
+    until autovacuum comes by; with them, the first page after a 10,000-person import took
+    1.6 s instead of 40 ms. ANALYZE may run inside the import's transaction."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE people, role_grants, level_assignments"))
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -129,6 +139,8 @@ def _apply(actor: Person, batch: ImportBatch, plan: Plan, progress: Progress,
         db.session.execute(delete(AuthSession).where(AuthSession.person_id.in_(chunk)))
     progress(5, steps, "Writing the audit log")
     _audit(actor, plan, ids)
+    if total >= BULK_ROWS:
+        _refresh_planner_statistics()
     db.session.expire_all()
     progress(steps, steps, f"{total} people written")
 
