@@ -84,7 +84,8 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         # Shared state between workers (the import progress bar) lives in the same Redis.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_KEY_PREFIX": "orgladder",
+        # Keeps apart the keys of several deployments sharing one Redis.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX") or "orgladder",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "PASSWORD_RATE_LIMIT": os.environ.get("PASSWORD_RATE_LIMIT", "5 per minute"),
         # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.
