@@ -214,3 +214,14 @@ def test_draft_page_queries_do_not_grow_with_the_ladder(client, org, queries):
         body = client.get(f"/ladders/{ladder.id}/draft").get_data(as_text=True)
     assert "P8" in body and "Extra 8" in body
     assert len(big) == len(small)
+
+
+def test_csv_export_writes_no_formula_a_spreadsheet_would_run(client, org):
+    level = levels_of(org.a)["P2"]
+    level.title = '=HYPERLINK("http://attacker.example","PM")'
+    level.summary = "+1 for clarity"
+    db.session.commit()
+    client.login(org.hr.email)
+    csv = client.get(f"/ladders/{org.ladder_a.id}/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in csv and "'+1 for clarity" in csv
+    assert ',=HYPERLINK' not in csv and ',"=HYPERLINK' not in csv

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ..spreadsheets import escape
 from .models import TRACK_KINDS, Ladder
 
 FORMAT = "orgladder.ladder"
@@ -295,9 +296,10 @@ def to_csv(document: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     for track in document["tracks"]:
         for level in track["levels"]:
-            writer.writerow([track["name"], track.get("kind", "ic"), level["code"], level["title"],
+            writer.writerow([escape(cell) for cell in (
+                             track["name"], track.get("kind", "ic"), level["code"], level["title"],
                              level.get("grade") if level.get("grade") is not None else "",
                              level.get("min_years", 0),
                              level.get("max_years") if level.get("max_years") is not None else "",
-                             level.get("summary", "")])
+                             level.get("summary", ""))])
     return out.getvalue()

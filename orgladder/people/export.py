@@ -14,9 +14,9 @@ from sqlalchemy.orm import aliased
 from ..access import scope_clause
 from ..extensions import db
 from ..ladders.models import Ladder, Level, Track
+from ..spreadsheets import escape
 from .models import Person, RoleGrant
 from .service import current_assignments_subquery
-from .tabular import escape
 
 HEADERS = ["email", "name", "manager_email", "ladder", "track", "level", "profession_start",
            "roles", "active"]
@@ -56,7 +56,7 @@ def export_rows(actor: Person, today: date | None = None) -> list[list]:
 
 
 def _cell(value):
-    return escape(value) if isinstance(value, str) else value
+    return escape(value)
 
 
 def to_csv(rows: list[list]) -> bytes:

@@ -16,6 +16,8 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
+from ..spreadsheets import unescape
+
 COLUMNS = ("email", "name", "manager_email", "ladder", "track", "level", "profession_start",
            "years_of_experience", "roles", "active")
 REQUIRED = ("email", "name", "manager_email", "level")
@@ -26,8 +28,6 @@ ALIASES = {
     "experience": "years_of_experience", "role": "roles", "e mail": "email",
 }
 MAX_ROWS = 20_000
-# Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -51,17 +51,6 @@ def canonical(header: str) -> str | None:
     key = re.sub(r"[\s_\-]+", " ", str(header or "").strip().lower())
     key = ALIASES.get(key, key).replace(" ", "_")
     return key if key in COLUMNS else None
-
-
-def unescape(value: str) -> str:
-    """Undo the export's protection against formula injection ('=x is written as '=x)."""
-    if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2]:
-        return value[1:]
-    return value
-
-
-def escape(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _text(value) -> str:
