@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from orgladder.audit import AuditEvent
 from orgladder.extensions import db
-from orgladder.ladders.models import Expectation, Ladder, Level
+from orgladder.ladders.models import Expectation, Ladder, Level, Track
 from orgladder.people.service import current_assignment
 
 from .factories import levels_of
@@ -189,3 +189,23 @@ def test_rename_ladder_and_track(client, org):
     client.login(org.emp.email)
     body = client.get(f"/ladders/{ladder.id}").get_data(as_text=True)
     assert "Product Management" in body and "People leadership" not in body
+
+
+def test_stale_ladder_and_track_saves_are_refused_too(client, org):
+    ladder = org.ladder_a
+    track = ladder.tracks[0]
+    client.login(org.hr.email)
+    for path, opened, mine, theirs in (
+        (f"/ladders/{ladder.id}/draft", ladder.revision,
+         {"name": "PM ladder (mine)", "description": ""},
+         {"name": "PM ladder (theirs)", "description": ""}),
+        (f"/ladders/{ladder.id}/tracks/{track.id}", track.revision,
+         {"name": "Makers", "kind": "ic"}, {"name": "Builders", "kind": "ic"}),
+    ):
+        assert client.post_form(path, {**theirs, "revision": opened}).status_code == 302
+        stale = client.post_form(path, {**mine, "revision": opened})
+        body = stale.get_data(as_text=True)
+        assert stale.status_code == 409, path
+        assert "Hannah Hr changed name" in body and mine["name"] in body
+    assert fresh(Ladder, ladder.id).name == "PM ladder (theirs)"
+    assert fresh(Track, track.id).name == "Builders"
