@@ -96,3 +96,25 @@ def test_export_xlsx_is_a_workbook(client, org):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("email", "name", "manager_email") and len(rows) == 9
     assert client.get("/people/export.pdf").status_code == 404
+
+
+def test_the_manager_filter_lists_managers_while_the_list_is_short(client, org, monkeypatch):
+    from orgladder.people import directory
+
+    client.login(org.hr.email)
+    page = client.get("/people").get_data(as_text=True)
+    offered = f'<option value="{org.lead.id}" >{org.lead.name}</option>'
+    assert offered in page  # a short list: every manager offered
+    monkeypatch.setattr(directory, "MANAGER_CHOICES", 2)
+    page = client.get("/people").get_data(as_text=True)
+    assert offered not in page
+    assert "choose their name in the Manager column" in page
+    # The Manager column links to that manager's reports, and the choice is kept on the form.
+    link = f'/people?manager={org.lead.id}&amp;page=1'
+    assert link in page
+    team = client.get(f"/people?manager={org.lead.id}&page=1").get_data(as_text=True)
+    assert f'<input type="hidden" name="manager" value="{org.lead.id}">' in team
+    assert "Ida Indirect" in team and "Eli Employee" not in team
+    # Another company's manager is no filter at all.
+    foreign = client.get(f"/people?manager={org.hr_b.id}").get_data(as_text=True)
+    assert org.hr_b.name not in foreign

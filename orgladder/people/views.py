@@ -11,7 +11,7 @@ from ..ladders.models import Level
 from ..ladders.service import list_ladders
 from ..tenancy import get_in_company_or_404, parse_id
 from ..web import attach_error, render_form
-from .directory import PeopleFilter, list_people, managers_in_scope
+from .directory import PeopleFilter, list_people, manager_choice, managers_in_scope
 from .distribution import level_distribution
 from .forms import AssignLevelForm
 from .models import Person
@@ -52,6 +52,7 @@ def index():
         filters=filters,
         ladders=list_ladders(current_user),
         managers=managers_in_scope(current_user),
+        selected_manager=manager_choice(current_user, filters.manager_id),
     )
 
 
@@ -108,4 +109,5 @@ def distribution():
         chart=level_distribution(current_user, root),
         root=root,
         managers=managers_in_scope(current_user),
+        selected_manager=root,
     )
