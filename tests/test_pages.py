@@ -42,6 +42,17 @@ def test_home_differs_by_role(client, org):
     assert "The company" in body and "7 people" in body and "1 without a level" not in body
 
 
+def test_team_summary_counts_who_has_no_level_in_force(client, org):
+    make_person(org.a, "Nora Nolevel", manager=org.mgr)
+    later = make_person(org.a, "Finn Future", manager=org.mgr)
+    assign_level(org.hr, later, levels_of(org.a)["P1"], date.today() + timedelta(days=30),
+                 "Starts next month")
+    db.session.commit()
+    client.login(org.mgr.email)
+    body = text_of(client.get("/"))
+    assert "5 people" in body and "2 without a level" in body
+
+
 def test_my_level_shows_level_expectations_band_and_next_steps(client, org):
     client.login(org.lead.email)  # P3, Senior PM, started 2018
     body = text_of(client.get("/me"))

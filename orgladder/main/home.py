@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from ..access import Permission, has_permission, scope_clause
 from ..extensions import db
 from ..ladders.models import Ladder
-from ..people.models import Person
-from ..people.service import current_assignment, current_assignments_subquery
+from ..people.models import LevelAssignment, Person
+from ..people.service import current_assignment
 
 
 @dataclass
@@ -24,12 +24,19 @@ def team_summary(actor: Person, today: date | None = None) -> TeamSummary | None
     """Head count of the actor's scope (themselves excluded) and how many have no level."""
     if not has_permission(actor, Permission.VIEW_PEOPLE):
         return None
-    current = current_assignments_subquery(actor.company_id, today or date.today())
-    people, without_level = db.session.execute(
-        select(func.count(Person.id), func.count(Person.id) - func.count(current.c.level_id))
-        .outerjoin(current, current.c.person_id == Person.id)
+    # Anyone with an assignment in force has a level: an existence test per person is enough,
+    # without finding which assignment is the latest.
+    has_level = (
+        select(LevelAssignment.id)
+        .where(LevelAssignment.person_id == Person.id,
+               LevelAssignment.effective_date <= (today or date.today()))
+        .exists()
+    )
+    people, with_level = db.session.execute(
+        select(func.count(Person.id), func.count(Person.id).filter(has_level))
         .where(scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     ).one()
+    without_level = people - with_level
     return TeamSummary(people=people, without_level=without_level)
 
 

@@ -130,10 +130,11 @@ def managers_in_scope(actor: Person) -> ManagerChoices:
     """People in the actor's scope who have reports: the choices of the manager filter, unless
     there are more than MANAGER_CHOICES (a list of thousands helps no one and costs the page)."""
     limit = MANAGER_CHOICES
-    report = aliased(Person)
-    has_reports = select(report.id).where(report.manager_id == Person.id).exists()
+    # Managers of someone in scope are in scope themselves (or are the actor's own manager,
+    # whom the scope clause below leaves out).
+    managing = select(Person.manager_id).where(scope_clause(actor), Person.manager_id.is_not(None))
     rows = db.session.execute(
-        select(Person.id, Person.name).where(scope_clause(actor), has_reports)
+        select(Person.id, Person.name).where(scope_clause(actor), Person.id.in_(managing))
         .order_by(Person.name, Person.id).limit(limit + 1)
     ).all()
     if len(rows) > limit:
