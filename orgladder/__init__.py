@@ -41,10 +41,12 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
     register_cli(app)
     from .ratelimits import register_rate_limits
+    from .refusals import register_refusal_audit
     from .security import register_security_headers
 
     register_rate_limits(app)
     register_security_headers(app)
+    register_refusal_audit(app)
     app.before_request(enforce)
     return app
 
