@@ -117,7 +117,7 @@ def test_exactly_one_of_eight_simultaneous_saves_wins(app, hr_in_committed_compa
     statuses = sorted(status for status, _ in answers.values())
     assert statuses == [302] + [409] * (CONTENDERS - 1), statuses
     (winner,) = [i for i, (status, _) in answers.items() if status == 302]
-    for i, (status, body) in answers.items():
+    for i, (_status, body) in answers.items():
         if i != winner:
             assert contest.conflict in body and "nothing was overwritten" in body
     with app.app_context():
