@@ -58,3 +58,17 @@ def test_the_set_password_command_refuses_a_common_password(app, org):
     result = app.test_cli_runner().invoke(args=["set-password", org.emp.email, "--password",
                                                 "football12345"])
     assert result.exit_code != 0 and "one of the most common" in result.output
+
+
+def test_a_long_passphrase_is_accepted_and_works(client, org):
+    long_one = "the quiet heron waits by the cold river until the light comes back " * 2
+    assert len(long_one) > 128
+    client.login(org.emp.email)
+    response = client.post_form("/account/password", {
+        "current_password": PASSWORD, "new_password": long_one, "confirm": long_one})
+    assert response.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Sign out" in home  # the way out is on every signed-in page
+    client.post_form("/logout", token_from="/")
+    assert client.get("/me").status_code == 302
+    assert client.login(org.emp.email, long_one).status_code == 302
