@@ -72,6 +72,18 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         # A CSRF token lives as long as the session: a form left open over lunch still submits.
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 12),
+        # After LOCKOUT_THRESHOLD failed sign-ins for one email address within
+        # LOCKOUT_WINDOW_MINUTES, signing in with it is paused for LOCKOUT_MINUTES.
+        "LOCKOUT_THRESHOLD": _int("LOCKOUT_THRESHOLD", 10),
+        "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
+        "LOCKOUT_MINUTES": _int("LOCKOUT_MINUTES", 15),
+        # A sign-in ends after SESSION_IDLE_MINUTES without a request, and in any case
+        # SESSION_MAX_HOURS after it began (docs/security.md gives the reasons).
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
+        # How stale a session's last-seen time may get before a request writes it again.
+        "SESSION_TOUCH_SECONDS": _int("SESSION_TOUCH_SECONDS", 60),
+        "AUDIT_PAGE_SIZE": _int("AUDIT_PAGE_SIZE", 50),
         # OWASP password storage cheat sheet: Argon2id, m=19 MiB, t=2, p=1 at the least.
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 2),
         "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 19 * 1024),

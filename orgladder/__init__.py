@@ -41,10 +41,12 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
     register_cli(app)
     from .ratelimits import register_rate_limits
+    from .refusals import register_refusal_audit
     from .security import register_security_headers
 
     register_rate_limits(app)
     register_security_headers(app)
+    register_refusal_audit(app)
     app.before_request(enforce)
     return app
 
@@ -86,6 +88,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .audit_views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .ladders.history import bp as versions_bp
     from .ladders.studio import bp as studio_bp
@@ -96,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
 
     for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp,
-                      people_admin_bp, people_import_bp):
+                      people_admin_bp, people_import_bp, audit_bp):
         app.register_blueprint(blueprint)
 
     # Flask's own static route needs a declaration too; assets are public.

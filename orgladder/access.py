@@ -36,6 +36,7 @@ class Permission(StrEnum):
     ASSIGN_LEVEL = "assign_level"  # within one's scope, never oneself
     MANAGE_LADDERS = "manage_ladders"
     MANAGE_PEOPLE = "manage_people"
+    VIEW_AUDIT = "view_audit"  # the company's audit log (HR)
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {

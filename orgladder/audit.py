@@ -1,7 +1,9 @@
 """The audit log: who did what to which object, with the state before and after.
 
 ``record`` adds the event to the current transaction, so a change and its audit row are
-committed together or not at all.
+committed together or not at all. The log is append-only: the session refuses to update or
+delete an event (below), and on PostgreSQL a trigger refuses it as well (migration
+0005_hardening).
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from .extensions import UTCDateTime, db, utcnow
 
@@ -62,3 +64,21 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Something tried to edit or delete an audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_change(mapper, connection, target) -> None:
+    raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be changed or deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+        getattr(mapper, "class_", None) is AuditEvent for mapper in state.all_mappers
+    ):
+        raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -123,7 +125,45 @@ def set_password_command(email: str, password: str) -> None:
     click.echo(f"Password set for {person.email}; their sessions are signed out.")
 
 
+@click.command("export-company")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_company_command(slug: str, file: Path) -> None:
+    """Write one company completely (people, history, ladders, audit...) to FILE as JSON."""
+    from .backup import export_company, record_export
+
+    try:
+        data = export_company(slug)
+    except DomainError as error:
+        _fail(error.message)
+    file.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    counts = {name: len(rows) for name, rows in data["tables"].items()}
+    record_export(slug, counts)
+    db.session.commit()
+    click.echo(f"Exported {slug}: {sum(counts.values())} rows in {len(counts)} tables to {file}.")
+
+
+@click.command("import-company")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_company_command(file: Path) -> None:
+    """Restore a company exported with export-company into this database (where it must not
+    exist yet)."""
+    from .backup import import_company
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        _fail(f"{file} is not a JSON export: {error}")
+    try:
+        company, renumbered = import_company(data)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Imported {company.name} ({company.slug})"
+               + (" with new ids, as some of its ids were taken here." if renumbered else "."))
+
+
 def register_cli(app: Flask) -> None:
     for command in (seed_demo_command, create_company_command, create_user_command,
-                    set_password_command):
+                    set_password_command, export_company_command, import_company_command):
         app.cli.add_command(command)

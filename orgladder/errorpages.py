@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -25,7 +25,7 @@ MESSAGES = {
 }
 
 
-def _render(code: int, detail: str | None = None, *, bare: bool = False):
+def render_error(code: int, detail: str | None = None, *, bare: bool = False):
     """``bare`` leaves out everything that needs the database (the signed-in navigation)."""
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
     return render_template("errors/error.html", code=code, title=title,
@@ -35,14 +35,16 @@ def _render(code: int, detail: str | None = None, *, bare: bool = False):
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(400, "The form expired or was sent from elsewhere. Reload the page and "
+        log.warning("refused a form without a valid CSRF token: %s %s", request.method,
+                    request.path)
+        return render_error(400, "The form expired or was sent from elsewhere. Reload the page and "
                             "submit it again.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        return render_error(error.code)
 
     @app.errorhandler(OperationalError)
     def database_down(error):
@@ -50,17 +52,17 @@ def register_error_pages(app: Flask) -> None:
         # Treat the visitor as anonymous, or rendering the page would ask the database again.
         g._login_user = login_manager.anonymous_user()
         log.error("database unavailable: %s", error)
-        return _render(ServiceUnavailable.code, bare=True)
+        return render_error(ServiceUnavailable.code, bare=True)
 
     @app.errorhandler(DataError)
     def unstorable_value(error):
         # A value the database refuses (out of range, bad encoding): the input's fault, not ours.
         db.session.rollback()
         log.warning("refused a value the database cannot store: %s", error.orig)
-        return _render(400, "The form holds a value that cannot be stored. Check it and try "
+        return render_error(400, "The form holds a value that cannot be stored. Check it and try "
                             "again.")
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
         db.session.rollback()
-        return _render(500)
+        return render_error(500)

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .auth.models import AuthSession
+from .auth.throttle import SignInThrottle
 from .ladders.models import Competency, Expectation, Ladder, Level, Track
 from .people.models import ImportBatch, LevelAssignment, Person, RoleGrant
 from .tenancy import Company
@@ -9,5 +10,5 @@ from .tenancy import Company
 __all__ = [
     "AuditEvent", "AuthSession", "Company", "Competency", "Expectation", "ImportBatch", "Ladder",
     "Level",
-    "LevelAssignment", "Person", "RoleGrant", "Track",
+    "LevelAssignment", "Person", "RoleGrant", "SignInThrottle", "Track",
 ]

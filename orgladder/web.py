@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_wtf import FlaskForm
 
-from .errors import DomainError
+from .errors import DomainError, NotAllowed
 
 
 def render_form(template: str, form: FlaskForm, **context):
@@ -15,7 +15,10 @@ def render_form(template: str, form: FlaskForm, **context):
 
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal beside the field it concerns, or above the form."""
+    """Show a service's refusal beside the field it concerns, or above the form. A
+    ``NotAllowed`` is no form error: it goes on to the 403 page and the audit log."""
+    if isinstance(error, NotAllowed):
+        raise error
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]

@@ -39,3 +39,7 @@ def test_templates_hold_no_inline_script_or_style():
         inline_scripts = text.count("<script") - text.count("<script src=")
         assert inline_scripts == 0, template
         assert "style=" not in text, template
+
+
+def test_referrer_policy_keeps_urls_on_the_site(client):
+    assert client.get("/login").headers["Referrer-Policy"] == "same-origin"

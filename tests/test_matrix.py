@@ -84,6 +84,9 @@ MATRIX = {
     "people_import.status": ("GET", None, lambda a, t: batch_status(a, t, 200)),
     "people_import.export": ("GET", lambda org, t: "/people/export.csv",
                              lambda a, t: hr_only(a, 200)),
+    # The audit log: HR of the company, their own company's events only
+    "audit.index": ("GET", lambda org, t: "/audit", lambda a, t: hr_only(a, 200)),
+    "audit.export": ("GET", lambda org, t: "/audit.csv", lambda a, t: hr_only(a, 200)),
 }
 
 

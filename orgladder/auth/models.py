@@ -20,6 +20,8 @@ class AuthSession(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most every SESSION_TOUCH_SECONDS: the inactivity timeout counts from here.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
     person: Mapped[Person] = relationship()

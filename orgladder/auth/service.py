@@ -4,57 +4,114 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
 
 from .. import audit
 from ..errors import DomainError
-from ..extensions import db
+from ..extensions import db, utcnow
 from ..passwords import hash_password, needs_rehash, password_problems, verify_password
 from ..people.models import Person
 from ..people.service import find_by_email
+from . import throttle
 from .models import AuthSession
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins with this email address: signing in with it is paused."""
+
+    def __init__(self, minutes: int):
+        super().__init__(
+            "Too many failed sign-ins with this email address, so signing in with it is paused "
+            f"for {minutes} minutes. Try again later, or ask HR if you forgot your password.")
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(email: str, password: str) -> Person | None:
+def authenticate(email: str, password: str, now: datetime | None = None) -> Person | None:
     """The person for these credentials, or None. Unknown email, wrong password and a
-    deactivated account look the same to the caller and take the same time."""
+    deactivated account look the same to the caller and take the same time. Raises
+    ``AccountLocked`` while the address is paused after repeated failures (known or not)."""
+    now = now or utcnow()
+    address = email.strip().lower()[:254]
     person = find_by_email(email)
+    if throttle.locked_until(address, now) is not None:
+        audit.record(person, "auth.login_failed", person,
+                     after={"email": address, "reason": "locked"})
+        raise AccountLocked(current_app.config["LOCKOUT_MINUTES"])
     ok = verify_password(person.password_hash if person else None, password)
     if person is None or not ok or not person.active:
+        reason = "inactive" if ok and person is not None else "bad_credentials"
         audit.record(person, "auth.login_failed", person,
-                     after={"email": email.strip().lower()[:254]})
+                     after={"email": address, "reason": reason})
+        until = throttle.note_failure(address, now)
+        if until is not None:
+            audit.record(person, "auth.lockout", person,
+                         after={"email": address, "until": until.isoformat()})
+            raise AccountLocked(current_app.config["LOCKOUT_MINUTES"])
         return None
+    throttle.forget(address)
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
     audit.record(person, "auth.login", person)
     return person
 
 
-def start_session(person: Person, user_agent: str = "") -> str:
+def _expired(now: datetime):
+    """SQL: sessions past their inactivity timeout or their absolute lifetime."""
+    cfg = current_app.config
+    return or_(AuthSession.last_seen_at < now - timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]),
+               AuthSession.created_at < now - timedelta(hours=cfg["SESSION_MAX_HOURS"]))
+
+
+def start_session(person: Person, user_agent: str = "", now: datetime | None = None) -> str:
     """Open a server-side session and return its token (the cookie keeps only this)."""
+    now = now or utcnow()
+    db.session.execute(delete(AuthSession).where(AuthSession.person_id == person.id,
+                                                 _expired(now)))
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        AuthSession(person_id=person.id, token_hash=_digest(token), user_agent=user_agent[:300])
-    )
+    db.session.add(AuthSession(person_id=person.id, token_hash=_digest(token),
+                               user_agent=user_agent[:300], created_at=now, last_seen_at=now))
     person.session_token = token
+    person.session_seen_at = now
     return token
 
 
-def load_session(token: str) -> Person | None:
-    person = db.session.scalar(
-        select(Person).join(AuthSession, AuthSession.person_id == Person.id).where(
-            AuthSession.token_hash == _digest(token)
-        )
-    )
-    if person is None or not person.active:
+def load_session(token: str, now: datetime | None = None) -> Person | None:
+    """The signed-in person of a live session: unknown, expired (idle or too old) and
+    deactivated all mean signed out. Grants load fresh with the person on every request, so a
+    change of manager or roles applies to the very next one."""
+    now = now or utcnow()
+    row = db.session.execute(
+        select(Person, AuthSession.last_seen_at)
+        .join(AuthSession, AuthSession.person_id == Person.id)
+        .where(AuthSession.token_hash == _digest(token), ~_expired(now))
+    ).first()
+    if row is None or not row[0].active:
         return None
+    person, seen_at = row
     person.session_token = token
+    person.session_seen_at = seen_at
     return person
+
+
+def keep_alive(person: Person, now: datetime | None = None) -> bool:
+    """Move the session's last-seen time to now when it is older than SESSION_TOUCH_SECONDS,
+    so the inactivity timeout counts from the latest request. True when it wrote."""
+    now = now or utcnow()
+    seen = getattr(person, "session_seen_at", None)
+    interval = timedelta(seconds=current_app.config["SESSION_TOUCH_SECONDS"])
+    if not person.session_token or (seen is not None and now - seen < interval):
+        return False
+    db.session.execute(update(AuthSession)
+                       .where(AuthSession.token_hash == _digest(person.session_token))
+                       .values(last_seen_at=now))
+    person.session_seen_at = now
+    return True
 
 
 def end_session(person: Person) -> None:

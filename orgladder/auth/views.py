@@ -20,6 +20,15 @@ def load_user(token: str):
     return service.load_session(token)
 
 
+@bp.before_app_request
+def keep_session_alive() -> None:
+    """Each request of a signed-in person pushes their inactivity timeout back."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return
+    if service.keep_alive(current_user):
+        db.session.commit()  # nothing else is pending before the view runs
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -35,7 +44,12 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        person = service.authenticate(form.email.data, form.password.data)
+        try:
+            person = service.authenticate(form.email.data, form.password.data)
+        except service.AccountLocked as locked:
+            db.session.commit()  # keep the audit of the refusal
+            attach_error(form, locked)
+            return render_form("auth/login.html", form)
         if person is not None:
             session.clear()  # a fresh session on sign-in: nothing survives from before
             service.start_session(person, request.user_agent.string or "")

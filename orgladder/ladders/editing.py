@@ -90,7 +90,12 @@ def _save(ladder: Ladder, obj, key: str, values: dict[str, Any], actor, action: 
     try:
         db.session.flush()
     except StaleDataError:
-        raise DomainError("Someone saved this at the same moment; reload and try again.") from None
+        # Another save landed between our check and our write: nothing of ours is kept, and
+        # the session must start over before the page can be shown again.
+        db.session.rollback()
+        current = db.session.scalar(select(type(obj).revision).where(type(obj).id == obj.id))
+        raise StaleEdit(key.removesuffix("_id"), ["Someone saved it at the same moment."],
+                        current) from None
     audit.record(actor, action, ladder,
                  before={key: obj.id, "changed": before},
                  after={key: obj.id, "revision": obj.revision, "changed": after})

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import Permission, in_scope, requires
-from ..errors import DomainError
+from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..tenancy import get_in_company_or_404
 from ..web import attach_error, render_form
@@ -78,6 +78,8 @@ def _set_active(person_id: int, active: bool):
     person = _person_in_scope(person_id)
     try:
         hr.set_active(current_user, person, active)
+    except NotAllowed:
+        raise  # a refusal, not a flash: 403 and the audit log
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -17,7 +17,7 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..access import Permission, requires
-from ..errors import DomainError
+from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..tenancy import get_in_company_or_404
 from ..web import attach_error, render_form
@@ -68,6 +68,8 @@ def confirm(batch_id: int):
 
     try:
         importer.confirm(current_user, batch, progress=report)
+    except NotAllowed:
+        raise  # a refusal, not a flash: 403 and the audit log
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -61,6 +61,7 @@ class Person(UserMixin, CompanyOwned, db.Model):
 
     # The id of the server-side sign-in session this object was loaded for (see auth.sessions).
     session_token = None
+    session_seen_at = None  # when that session was last seen active
 
     def get_id(self) -> str | None:
         # Flask-Login keeps this in the cookie: a revocable session token, never the person id.

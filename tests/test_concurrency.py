@@ -1,0 +1,126 @@
+"""Eight people save the same object at the same moment, all from the same version: exactly one
+save wins, the seven others are told of the conflict, and nothing is lost or half-written.
+
+PostgreSQL only: it is the production database, and its row locks make the saves truly
+contend (SQLite lets one writer in at a time). Each contested object is a ``Contest``; to put
+another one under the same test (a calibration entry, say), add a builder to ``CONTESTS``.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from orgladder.access import Role
+from orgladder.audit import AuditEvent
+from orgladder.companies import create_company
+from orgladder.extensions import db
+from orgladder.ladders.models import Level
+from orgladder.people.models import Person
+
+from .factories import PASSWORD, levels_of, make_person
+from .test_ladder_studio import level_data
+
+CONTENDERS = 8
+
+pytestmark = pytest.mark.no_transaction
+
+
+@dataclass
+class Contest:
+    """One object, the form that saves it, and how to read back what was stored."""
+
+    path: str  # the edit page; the form posts back to it
+    submission: Callable[[int], dict]  # contender i's form, all from the same version
+    stored: Callable[[], Any]  # the object's saved value now
+    value_of: Callable[[dict], Any]  # the value a submission would store
+    events: Callable[[], list[AuditEvent]]  # the audit events of saves of this object
+    conflict: str  # what a refused contender is told
+
+
+def level_contest(hr: Person) -> Contest:
+    level = levels_of(hr.company)["P2"]
+    opened = level_data(level)  # every contender opened the form at this revision
+
+    def events():
+        return [e for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "level.update", AuditEvent.target_type == "Ladder",
+            AuditEvent.target_id == level.ladder_id)) if e.after.get("level_id") == level.id]
+
+    def stored():
+        db.session.expire_all()
+        saved = db.session.get(Level, level.id)
+        return saved.title, saved.revision
+
+    return Contest(
+        path=f"/ladders/{level.ladder_id}/levels/{level.id}",
+        submission=lambda i: {**opened, "title": f"Product Manager, take {i}"},
+        stored=stored,
+        value_of=lambda form: (form["title"], opened["revision"] + 1),
+        events=events,
+        conflict="Someone saved this level after you opened it",
+    )
+
+
+# name -> builder; calibration entries are added here by the calibration feature.
+CONTESTS: dict[str, Callable[[Person], Contest]] = {"level": level_contest}
+
+
+@pytest.fixture
+def hr_in_committed_company(app):
+    """A company of its own, committed, so that every thread's connection sees it."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the concurrency test runs on PostgreSQL (TEST_DATABASE_URL)")
+    slug = f"race-{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        company = create_company(None, "Race", slug)
+        hr = make_person(company, "Hal Racer", roles=[Role.HR], email=f"hr@{slug}.test")
+        db.session.commit()
+        yield hr.id
+        db.session.remove()
+
+
+@pytest.mark.parametrize("name", sorted(CONTESTS))
+def test_exactly_one_of_eight_simultaneous_saves_wins(app, hr_in_committed_company, name):
+    with app.app_context():
+        hr = db.session.get(Person, hr_in_committed_company)
+        contest = CONTESTS[name](hr)
+        email = hr.email
+        events_before = len(contest.events())
+
+    clients = [app.test_client() for _ in range(CONTENDERS)]
+    tokens = []
+    for browser in clients:
+        assert browser.login(email, PASSWORD).status_code == 302
+        tokens.append(browser.csrf_token(contest.path))
+    start = threading.Barrier(CONTENDERS)
+    answers: dict[int, tuple[int, str]] = {}
+
+    def save(i: int) -> None:
+        form = {**contest.submission(i), "csrf_token": tokens[i]}
+        start.wait()
+        response = clients[i].post(contest.path, data=form)
+        answers[i] = (response.status_code, response.get_data(as_text=True))
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(CONTENDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    statuses = sorted(status for status, _ in answers.values())
+    assert statuses == [302] + [409] * (CONTENDERS - 1), statuses
+    (winner,) = [i for i, (status, _) in answers.items() if status == 302]
+    for i, (_status, body) in answers.items():
+        if i != winner:
+            assert contest.conflict in body and "nothing was overwritten" in body
+    with app.app_context():
+        assert contest.stored() == contest.value_of(contest.submission(winner))
+        assert len(contest.events()) == events_before + 1
+        db.session.remove()

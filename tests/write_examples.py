@@ -1,0 +1,195 @@
+"""One valid submission for every endpoint that writes (POST, PUT, PATCH, DELETE).
+
+``test_audit_coverage`` sends each and checks it left its audit event; ``test_csrf`` sends each
+without a CSRF token and checks it was refused. An endpoint missing here fails both, so a new
+write endpoint cannot land without an example.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import Flask
+
+from orgladder.extensions import db
+from orgladder.ladders import catalog, editing, versions
+from orgladder.people import hr, importer
+
+from .factories import PASSWORD, Org, levels_of
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def write_endpoints(app: Flask) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if rule.methods & WRITE_METHODS}
+
+
+@dataclass
+class Example:
+    actor: str | None  # an Org attribute, or None for a visitor who is not signed in
+    path: Callable[[Org], str]
+    data: Callable[[Org], dict]
+    action: str  # the audit event the write leaves
+    token_from: Callable[[Org], str] | None = None  # the page holding the form, if not path
+    setup: Callable[[Org], None] = field(default=lambda org: None)
+    files: bool = False
+
+
+def ladder_path(org: Org, suffix: str = "") -> str:
+    return f"/ladders/{org.ladder_a.id}{suffix}"
+
+
+def level(org: Org, code: str = "P2"):
+    return levels_of(org.a)[code]
+
+
+def track(org: Org):
+    return org.ladder_a.tracks[0]
+
+
+def competency(org: Org):
+    return org.ladder_a.competencies[0]
+
+
+def level_form(org: Org) -> dict:
+    lv = level(org)
+    return {"code": lv.code, "title": "Product Manager II", "grade": lv.grade or "",
+            "min_years": lv.min_years, "max_years": "" if lv.max_years is None else lv.max_years,
+            "summary": lv.summary, "responsibilities": "\n".join(lv.responsibilities),
+            "skills": "\n".join(lv.skills), "revision": lv.revision}
+
+
+def ladder_file(org: Org, name: str | None = None) -> dict:
+    document = versions.draft_document(org.ladder_a)
+    _, body = catalog.export(document, "json")
+    if name:
+        body = json.dumps({**json.loads(body), "name": name})
+    return {"file": (io.BytesIO(body.encode()), "ladder.json")}
+
+
+def change_the_draft(org: Org) -> None:
+    ladder = org.ladder_a
+    editing.update_ladder(None, ladder, ladder.name, "Changed since version 1", ladder.revision)
+    db.session.commit()
+
+
+def person_form(org: Org) -> dict:
+    state = hr.snapshot(org.emp)
+    roles = [role for role in state["roles"] if role != "employee"]  # everyone is an employee
+    return {**state, "name": "Eli Renamed", "roles": roles, "seen": json.dumps(state)}
+
+
+def previewed_batch(org: Org) -> None:
+    data = f"email,name,manager_email,level\nnew@acmetest.test,Nia New,{org.mgr.email},P1\n"
+    _, plan, batch = importer.dry_run(org.hr, "people.csv", data.encode())
+    assert batch is not None, plan.issues
+    db.session.commit()
+    org.batch_id = batch.id
+
+
+def deactivate_peer(org: Org) -> None:
+    hr.set_active(None, org.peer, False)
+    db.session.commit()
+
+
+WRITE_EXAMPLES: dict[str, Example] = {
+    "auth.login": Example(None, lambda org: "/login",
+                          lambda org: {"email": org.emp.email, "password": PASSWORD},
+                          "auth.login"),
+    "auth.logout": Example("emp", lambda org: "/logout", lambda org: {}, "auth.logout",
+                           token_from=lambda org: "/"),
+    "auth.change_password": Example(
+        "emp", lambda org: "/account/password",
+        lambda org: {"current_password": PASSWORD, "new_password": "plum kettle orbit",
+                     "confirm": "plum kettle orbit"}, "auth.password_change"),
+    "people.assign": Example(
+        "mgr", lambda org: f"/people/{org.emp.id}/level",
+        lambda org: {"level": level(org, "P3").id, "effective_date": date.today().isoformat(),
+                     "reason": "Leads discovery on her own"}, "level.assign"),
+    "people_admin.new": Example(
+        "hr", lambda org: "/people/new",
+        lambda org: {"name": "Nina New", "email": "nina@acmetest.test",
+                     "manager_email": org.mgr.email, "profession_start": "2020-01-01"},
+        "person.create"),
+    "people_admin.edit": Example("hr", lambda org: f"/people/{org.emp.id}/edit", person_form,
+                                 "person.update"),
+    "people_admin.deactivate": Example(
+        "hr", lambda org: f"/people/{org.emp2.id}/deactivate", lambda org: {},
+        "person.deactivate", token_from=lambda org: f"/people/{org.emp2.id}"),
+    "people_admin.reactivate": Example(
+        "hr", lambda org: f"/people/{org.peer.id}/reactivate", lambda org: {}, "person.activate",
+        token_from=lambda org: f"/people/{org.peer.id}", setup=deactivate_peer),
+    "people_import.upload": Example(
+        "hr", lambda org: "/people/import",
+        lambda org: {"file": (io.BytesIO(
+            f"email,name,manager_email,level\nnew@acmetest.test,Nia New,{org.mgr.email},P1\n"
+            .encode()), "people.csv")}, "people.import_dry_run", files=True),
+    "people_import.confirm": Example(
+        "hr", lambda org: f"/people/import/{org.batch_id}/confirm", lambda org: {},
+        "people.import", token_from=lambda org: f"/people/import/{org.batch_id}",
+        setup=previewed_batch),
+    "studio.new_ladder": Example(
+        "hr", lambda org: "/ladders/new",
+        lambda org: {"name": "Design", "source": "empty", "copy_from": 0}, "ladder.create"),
+    "studio.draft": Example(
+        "hr", lambda org: ladder_path(org, "/draft"),
+        lambda org: {"name": "Product", "description": "", "revision": org.ladder_a.revision},
+        "ladder.update"),
+    "studio.new_track": Example(
+        "hr", lambda org: ladder_path(org, "/tracks/new"),
+        lambda org: {"name": "Specialist", "kind": "specialist",
+                     "start_level": level(org).id, "code": "S2", "title": "Specialist"},
+        "track.add"),
+    "studio.edit_track": Example(
+        "hr", lambda org: ladder_path(org, f"/tracks/{track(org).id}"),
+        lambda org: {"name": "Individual contributors", "kind": track(org).kind,
+                     "revision": track(org).revision}, "track.update"),
+    "studio.new_level": Example(
+        "hr", lambda org: ladder_path(org, f"/tracks/{track(org).id}/levels/new"),
+        lambda org: {"code": "P9", "title": "Distinguished", "grade": "", "min_years": 15,
+                     "max_years": "", "summary": "", "responsibilities": "", "skills": "",
+                     "after": 0}, "level.add"),
+    "studio.edit_level": Example(
+        "hr", lambda org: ladder_path(org, f"/levels/{level(org).id}"), level_form,
+        "level.update"),
+    "studio.move_level": Example(
+        "hr", lambda org: ladder_path(org, f"/levels/{level(org, 'P1').id}/move"),
+        lambda org: {"direction": "up"}, "level.reorder",
+        token_from=lambda org: ladder_path(org, "/draft")),
+    "studio.delete_level": Example(
+        "hr", lambda org: ladder_path(org, f"/levels/{level(org, 'P1').id}/delete"),
+        lambda org: {"move_to": level(org, "P2").id}, "level.delete"),
+    "studio.new_competency": Example(
+        "hr", lambda org: ladder_path(org, "/competencies/new"),
+        lambda org: {"name": "Writing", "description": "Clear, short prose"},
+        "competency.add"),
+    "studio.edit_competency": Example(
+        "hr", lambda org: ladder_path(org, f"/competencies/{competency(org).id}"),
+        lambda org: {"name": competency(org).name, "description": "Says what matters",
+                     "revision": competency(org).revision}, "competency.update"),
+    "studio.move_competency": Example(
+        "hr", lambda org: ladder_path(org, f"/competencies/{competency(org).id}/move"),
+        lambda org: {"direction": "down"}, "competency.reorder",
+        token_from=lambda org: ladder_path(org, "/draft")),
+    "studio.retire_competency": Example(
+        "hr", lambda org: ladder_path(org, f"/competencies/{competency(org).id}/retire"),
+        lambda org: {}, "competency.retire", token_from=lambda org: ladder_path(org, "/draft")),
+    "versions.publish": Example(
+        "hr", lambda org: ladder_path(org, "/publish"),
+        lambda org: {"summary": "A clearer description"}, "ladder.publish",
+        token_from=lambda org: ladder_path(org, "/draft"), setup=change_the_draft),
+    "versions.restore": Example(
+        "hr", lambda org: ladder_path(org, "/versions/1/restore"), lambda org: {},
+        "ladder.restore", token_from=lambda org: ladder_path(org, "/versions"),
+        setup=change_the_draft),
+    "versions.import_new": Example(
+        "hr", lambda org: "/ladders/import", lambda org: ladder_file(org, "Imported ladder"),
+        "ladder.import", files=True),
+    "versions.import_draft": Example(
+        "hr", lambda org: ladder_path(org, "/import"), ladder_file, "ladder.import_draft",
+        files=True),
+}
