@@ -23,7 +23,7 @@ from .audit import AuditEvent
 from .errors import NotAllowed
 from .extensions import db
 from .people.models import Person
-from .people.tabular import escape
+from .spreadsheets import escape
 
 CSV_HEADERS = ["id", "time_utc", "actor_email", "actor_name", "action", "target_type",
                "target_id", "target_name", "ip", "before", "after"]
