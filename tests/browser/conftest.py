@@ -124,7 +124,9 @@ def sign_in(page, live_server):
         page.goto(f"{base}/login")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        # Wait for the answer to the form (a new page), not the login page already loaded.
+        with page.expect_response(lambda r: r.request.method == "POST" and "/login" in r.url):
+            page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
 
     return as_
