@@ -36,13 +36,15 @@ class Permission(StrEnum):
     ASSIGN_LEVEL = "assign_level"  # within one's scope, never oneself
     MANAGE_LADDERS = "manage_ladders"
     MANAGE_PEOPLE = "manage_people"
+    CALIBRATE = "calibrate"  # prepare and discuss calibration entries (see calibration.rules)
+    MANAGE_CALIBRATIONS = "manage_calibrations"  # set up, run and close calibration cycles
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.EMPLOYEE: frozenset({Permission.VIEW_SELF, Permission.VIEW_LADDER}),
     Role.MANAGER: frozenset(
         {Permission.VIEW_SELF, Permission.VIEW_LADDER, Permission.VIEW_PEOPLE,
-         Permission.ASSIGN_LEVEL}
+         Permission.ASSIGN_LEVEL, Permission.CALIBRATE}
     ),
     Role.HR: frozenset(Permission),
 }
@@ -108,6 +110,11 @@ def _scope_prefixes(actor: Person) -> list[str] | None:
         else:
             prefixes.append(actor.path)
     return prefixes
+
+
+def company_wide(actor: Person) -> bool:
+    """Does the actor's scope cover the whole company (unscoped HR)?"""
+    return _scope_prefixes(actor) is None
 
 
 def in_scope(actor: Person, person: Person) -> bool:
