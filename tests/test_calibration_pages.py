@@ -171,3 +171,24 @@ def test_the_session_page_queries_do_not_grow_with_the_session(client, queries):
         counts.append(len(q))
         client.post_form("/logout", token_from="/")
     assert counts[0] == counts[1], counts
+
+
+def test_the_demo_company_is_in_session_with_prepared_entries(client, ctx):
+    from orgladder.calibration.models import CalibrationCycle, CalibrationEntry
+    from orgladder.demo import DEFAULT_PASSWORD, seed_demo
+
+    seed_demo(DEFAULT_PASSWORD)
+    cycle = db.session.scalar(select(CalibrationCycle))
+    assert cycle.state == "in_session"
+    prepared = db.session.scalars(select(CalibrationEntry).where(
+        CalibrationEntry.cycle_id == cycle.id)).all()
+    assert len(prepared) == 13 and all(e.prepared_at for e in prepared)
+    assert sorted(s.name for s in cycle.sessions) == ["Growth", "Platform",
+                                                      "Product leadership"]
+    client.login("julia@acme.example", DEFAULT_PASSWORD)
+    growth = session_named(cycle, "Growth")
+    body = client.get(f"/calibrations/sessions/{growth.id}").get_data(as_text=True)
+    assert entry_rows(body) == ["Emma Laurent", "Kenji Sato", "Noah Williams", "Sofia Rossi"]
+    assert "Noah Williams: P3 proposed" in body
+    client.login("kenji@acme.example", DEFAULT_PASSWORD)
+    assert client.get(f"/calibrations/sessions/{growth.id}").status_code == 403
