@@ -228,7 +228,7 @@ def test_hr_sets_up_a_cycle_and_runs_it_through_the_pages(client, org):
                                     token_from=f"/calibrations/{cycle.id}")
         assert response.status_code == 302
     body = client.get(f"/calibrations/{cycle.id}").get_data(as_text=True)
-    assert "Q3 review is now in session." in body
+    assert "Q3 review is in session: what the managers prepared is kept" in body
     assert "Finalize…" in body
 
 

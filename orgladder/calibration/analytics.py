@@ -118,10 +118,26 @@ class Box:
 class NineBox:
     rows: list[list[Box]]  # highest potential first; performance low to high within a row
     unplaced: int
+    performance_notes: list[str]  # which ratings fall in each third, low to high
+    potential_notes: list[str]
 
     @property
     def bands(self) -> tuple[str, ...]:
         return BANDS
+
+
+def _thirds(scale: list[str], numbers: bool) -> list[str]:
+    notes = []
+    for third in range(3):
+        values = [v for v in range(1, len(scale) + 1) if band(v, len(scale)) == third]
+        if not values:
+            notes.append("—")
+        elif numbers:
+            notes.append(f"rated {values[0]}–{values[-1]}" if len(values) > 1
+                         else f"rated {values[0]}")
+        else:
+            notes.append(" / ".join(scale[v - 1] for v in values))
+    return notes
 
 
 def nine_box(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> NineBox:
@@ -134,7 +150,8 @@ def nine_box(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> NineBo
         key = (band(entry.performance, len(cycle.rating_scale)),
                band(entry.potential, len(cycle.potential_scale)))
         boxes[key].entries.append(entry)
-    return NineBox([[boxes[(perf, pot)] for perf in range(3)] for pot in (2, 1, 0)], unplaced)
+    return NineBox([[boxes[(perf, pot)] for perf in range(3)] for pot in (2, 1, 0)], unplaced,
+                   _thirds(cycle.rating_scale, True), _thirds(cycle.potential_scale, False))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ from .states import REGROUPABLE, SETTINGS_EDITABLE, CycleState, next_steps
 
 bp = Blueprint("calibration", __name__)
 
+MOVED = {
+    CycleState.PREPARATION: "{name} is open for preparation: managers can fill in the entries "
+                            "of their reports.",
+    CycleState.IN_SESSION: "{name} is in session: what the managers prepared is kept beside "
+                           "what the sessions decide.",
+    CycleState.FINALIZED: "{name} is finalized; its level changes are applied.",
+}
+
 
 def _managed_cycle(cycle_id: int) -> CalibrationCycle:
     cycle = get_in_company_or_404(CalibrationCycle, cycle_id, current_user)
@@ -155,7 +163,7 @@ def advance(cycle_id: int):
         db.session.rollback()
         return _back(cycle, error.message)
     db.session.commit()
-    return _back(cycle, f"{cycle.name} is now {cycle.state.replace('_', ' ')}.", "success")
+    return _back(cycle, MOVED[cycle.state].format(name=cycle.name), "success")
 
 
 @bp.route("/calibrations/<int:cycle_id>/finalize", methods=["GET", "POST"])
