@@ -153,10 +153,12 @@ def company_levels(company_id: int) -> dict[int, Level]:
 
 
 def last_promotions(cycle: CalibrationCycle, levels: dict[int, Level],
-                    today: date | None = None) -> dict[int, date]:
-    """person id -> date of their latest promotion, for the people of the cycle."""
+                    today: date | None = None, person_id: int | None = None) -> dict[int, date]:
+    """person id -> date of their latest promotion, for the people of the cycle (or one)."""
     today = today or date.today()
     people = select(CalibrationEntry.person_id).where(CalibrationEntry.cycle_id == cycle.id)
+    if person_id is not None:
+        people = people.where(CalibrationEntry.person_id == person_id)
     rows = db.session.execute(
         select(LevelAssignment.person_id, LevelAssignment.level_id,
                LevelAssignment.effective_date)

@@ -17,7 +17,13 @@ from . import entries as entry_service
 from .export import export_csv
 from .forms import NONE, EntryForm, NoteForm, revision_of
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
-from .queries import cycle_row, entries_to_prepare, ladder_levels, last_promotions
+from .queries import (
+    company_levels,
+    cycle_row,
+    entries_to_prepare,
+    ladder_levels,
+    last_promotions,
+)
 from .rules import may_edit_entry, may_see_entry, may_see_session
 from .session_view import SORTS, TableFilter, session_view
 
@@ -74,7 +80,8 @@ def _entry_page(entry: CalibrationEntry, form: EntryForm | None, note_form: Note
     if form is None and editable:
         form = _entry_form(entry, levels)
     notes = entry_service.read_notes(current_user, entry)
-    promoted = last_promotions(entry.cycle, {lv.id: lv for lv in levels}).get(entry.person_id)
+    promoted = last_promotions(entry.cycle, company_levels(entry.company_id),
+                               person_id=entry.person_id).get(entry.person_id)
     page = render_template(
         "calibration/entry.html", entry=entry, cycle=entry.cycle, form=form if editable else None,
         note_form=note_form, notes=notes, editable=editable, last_promotion=promoted,
