@@ -90,6 +90,8 @@ def _configure_sqlite(engine: Engine) -> None:
 def register_blueprints(app: Flask) -> None:
     from .audit_views import bp as audit_bp
     from .auth.views import bp as auth_bp
+    from .calibration.views import bp as calibration_bp
+    from .calibration.work_views import bp as calibrate_bp
     from .ladders.history import bp as versions_bp
     from .ladders.studio import bp as studio_bp
     from .ladders.views import bp as ladders_bp
@@ -99,7 +101,8 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
 
     for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp,
-                      people_admin_bp, people_import_bp, audit_bp):
+                      people_admin_bp, people_import_bp, audit_bp, calibration_bp,
+                      calibrate_bp):
         app.register_blueprint(blueprint)
 
     # Flask's own static route needs a declaration too; assets are public.

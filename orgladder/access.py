@@ -37,13 +37,15 @@ class Permission(StrEnum):
     MANAGE_LADDERS = "manage_ladders"
     MANAGE_PEOPLE = "manage_people"
     VIEW_AUDIT = "view_audit"  # the company's audit log (HR)
+    CALIBRATE = "calibrate"  # prepare and discuss calibration entries (see calibration.rules)
+    MANAGE_CALIBRATIONS = "manage_calibrations"  # set up, run and close calibration cycles
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.EMPLOYEE: frozenset({Permission.VIEW_SELF, Permission.VIEW_LADDER}),
     Role.MANAGER: frozenset(
         {Permission.VIEW_SELF, Permission.VIEW_LADDER, Permission.VIEW_PEOPLE,
-         Permission.ASSIGN_LEVEL}
+         Permission.ASSIGN_LEVEL, Permission.CALIBRATE}
     ),
     Role.HR: frozenset(Permission),
 }
@@ -109,6 +111,11 @@ def _scope_prefixes(actor: Person) -> list[str] | None:
         else:
             prefixes.append(actor.path)
     return prefixes
+
+
+def company_wide(actor: Person) -> bool:
+    """Does the actor's scope cover the whole company (unscoped HR)?"""
+    return _scope_prefixes(actor) is None
 
 
 def in_scope(actor: Person, person: Person) -> bool:

@@ -1,4 +1,5 @@
-"""The demo company: Acme, a product org of fifteen people on the default ladder."""
+"""The demo company: Acme, a product org of fifteen people on the default ladder, with this
+half-year's calibration in session."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .access import Role
+from .calibration.demo import seed_demo_calibration
 from .companies import create_company, find_company
 from .extensions import db
 from .ladders.models import Level
@@ -80,5 +82,6 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> bool:
         people[key] = person
         for code, effective, reason in history:
             assign_level(None, person, levels[code], effective, reason)
+    seed_demo_calibration(company.id, people)
     db.session.commit()
     return True

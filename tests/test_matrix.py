@@ -181,6 +181,78 @@ MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status
                in STUDIO.items()})
 
 
+def calibration_status(ok: int, hr_only: bool = False):
+    """Cycle and session endpoints: the actor's own company's cycle (Mona takes part in its
+    session "Mona's team") or, as target "other_company", the other company's."""
+    def status(actor: str, target: str) -> int:
+        if actor == "anonymous":
+            return LOGIN
+        if actor == "employee" or (actor == "manager" and hr_only):
+            return 403
+        return 404 if target == "other_company" else ok
+    return status
+
+
+def entry_status(ok: int):
+    """An entry is the target person's: never one's own; Mona sees her session's entries
+    (Eli, Ida), not Pia's, who is in another session."""
+    def status(actor: str, target: str) -> int:
+        if actor == "anonymous":
+            return LOGIN
+        if actor == "employee" or target == "own":
+            return 403
+        if actor == "hr_other" or target == "other_company":
+            return 404
+        return 403 if actor == "manager" and target == "peer" else ok
+    return status
+
+
+# endpoint -> (method, path with {cycle}, {session} or {entry}, status)
+CALIBRATION = {
+    "calibration.index": ("GET", "/calibrations", lambda a, t: people_page(a, t)),
+    "calibration.new_cycle": ("GET", "/calibrations/new", lambda a, t: hr_only(a, 200)),
+    "calibration.cycle": ("GET", "/calibrations/{cycle}", calibration_status(200)),
+    # the cycle is in session: settings, new sessions and reopening send back to the cycle
+    "calibration.edit_cycle": ("GET", "/calibrations/{cycle}/edit",
+                               calibration_status(302, True)),
+    "calibration.advance": ("POST", "/calibrations/{cycle}/advance",
+                            calibration_status(302, True)),
+    "calibration.finalize": ("GET", "/calibrations/{cycle}/finalize",
+                             calibration_status(200, True)),
+    "calibration.reopen": ("GET", "/calibrations/{cycle}/reopen", calibration_status(302, True)),
+    "calibration.new_session": ("GET", "/calibrations/{cycle}/sessions/new",
+                                calibration_status(302, True)),
+    "calibration.edit_session": ("GET", "/calibrations/sessions/{session}/edit",
+                                 calibration_status(200, True)),
+    "calibration.delete_session": ("POST", "/calibrations/sessions/{session}/delete",
+                                   calibration_status(302, True)),
+    "calibrate.prepare": ("GET", "/calibrations/{cycle}/prepare", calibration_status(200)),
+    "calibrate.export": ("GET", "/calibrations/{cycle}/export.csv", calibration_status(200)),
+    "calibrate.session": ("GET", "/calibrations/sessions/{session}", calibration_status(200)),
+    "calibrate.entry": ("GET", "/calibrations/entries/{entry}", entry_status(200)),
+    # an empty note is a form error
+    "calibrate.add_note": ("POST", "/calibrations/entries/{entry}/notes", entry_status(422)),
+}
+MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status)
+               in CALIBRATION.items()})
+
+
+def calibration_path(endpoint: str, org: Org, actor: str, target: str) -> str:
+    from .calibration_setup import entry_of, other_company_cycle, standard_cycle
+
+    if not hasattr(org, "cycles"):
+        org.cycles = {"a": standard_cycle(org), "b": other_company_cycle(org)}
+    template = CALIBRATION[endpoint][1]
+    if "{entry}" in template:
+        person = person_target(org, actor, target)
+        cycle = org.cycles["a" if person.company_id == org.a.id else "b"]
+        return template.format(entry=entry_of(cycle, person).id)
+    own, other = ("b", "a") if actor == "hr_other" else ("a", "b")
+    cycle = org.cycles[other if target == "other_company" else own]
+    session = next(s for s in cycle.sessions if s.name in ("Mona's team", "Everyone"))
+    return template.format(cycle=cycle.id, session=session.id)
+
+
 def studio_path(endpoint: str, ladder) -> str:
     suffix = STUDIO[endpoint][1]
     if suffix.startswith("/ladders/"):
@@ -202,6 +274,8 @@ def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
             own, other = other, own
         ladder = other if target == "other_company" else own
         return f"/ladders/{ladder.id}"
+    if endpoint in CALIBRATION:
+        return calibration_path(endpoint, org, actor, target)
     if endpoint in STUDIO:
         own, other = (org.ladder_a, org.ladder_b)
         if actor == "hr_other":

@@ -1,7 +1,7 @@
 """hardening: sign-in throttles, session last-seen time, append-only audit log on PostgreSQL
 
 Revision ID: 0005_hardening
-Revises: 0003_people_levels
+Revises: 0004_calibration
 Create Date: 2026-11-22 07:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0005_hardening"
-down_revision = "0003_people_levels"
+down_revision = "0004_calibration"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,205 @@
+"""What a session looks at: the rating distribution against its target, the proposed levels,
+the 9-box, the outliers, and the table. Computed here from loaded entries (no query); the
+templates only draw it (charts as server-rendered SVG, like the level distribution)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..ladders.models import Level
+from ..people.history import classify
+from .models import CalibrationCycle, CalibrationEntry
+from .scales import BANDS, band
+
+ROW, LABEL_WIDTH, BAR_WIDTH = 34, 230, 380  # SVG user units
+NAMES_PER_BOX = 12
+# A manager's average this far from the session's (as a share of the scale's span) is flagged:
+# 0.8 points on a 1-5 scale.
+FAR_FROM_AVERAGE = 0.2
+FAR_YEARS = 2  # years outside the proposed level's typical band
+RECENT_PROMOTION = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One row of a chart: a solid bar (what is) above an outlined one (what to compare to)."""
+
+    label: str
+    y: int
+    first_width: float
+    first_text: str
+    second_width: float | None
+    second_text: str
+
+
+@dataclass
+class PairChart:
+    title: str
+    first_name: str
+    second_name: str
+    rows: list[PairRow]
+    label_width: int = LABEL_WIDTH
+    bar_width: int = BAR_WIDTH
+    row_height: int = ROW
+
+    @property
+    def height(self) -> int:
+        return max(1, len(self.rows)) * ROW + 8
+
+    @property
+    def description(self) -> str:
+        return " ".join(f"{row.label}: {row.first_text}"
+                        + (f", {self.second_name.lower()} {row.second_text}."
+                           if row.second_width is not None else ".") for row in self.rows)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= 32 else label[:31] + "…"
+
+
+def _pair_rows(items: list[tuple[str, float, str, float | None, str]]) -> list[PairRow]:
+    peak = max([first for _, first, _, _, _ in items]
+               + [second for *_, second, _ in items if second is not None] + [1e-9])
+    return [PairRow(_short(label), index * ROW + 4, round(first / peak * BAR_WIDTH, 1),
+                    first_text,
+                    None if second is None else round(second / peak * BAR_WIDTH, 1),
+                    second_text)
+            for index, (label, first, first_text, second, second_text) in enumerate(items)]
+
+
+def rating_chart(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> PairChart:
+    counts = Counter(e.performance for e in entries if e.performance is not None)
+    rated = sum(counts.values())
+    target = cycle.target_distribution
+    items = []
+    for value, name in enumerate(cycle.rating_scale, start=1):
+        share = counts[value] / rated * 100 if rated else 0.0
+        goal = float(target[value - 1]) if target else None
+        items.append((f"{value} · {name}", share, f"{counts[value]} ({share:.0f}%)", goal,
+                      f"{goal:.0f}%" if goal is not None else ""))
+    return PairChart("Ratings against the target", "Share of people",
+                     "Target" if target else "", _pair_rows(items))
+
+
+def level_chart(levels: list[Level], entries: list[CalibrationEntry]) -> PairChart:
+    proposed = Counter(e.proposed_level_id for e in entries)
+    current = Counter(e.current_level_id for e in entries)
+    shown = [lv for lv in levels if proposed[lv.id] or current[lv.id]]
+    items = [(f"{lv.code} {lv.title}", float(proposed[lv.id]), str(proposed[lv.id]),
+              float(current[lv.id]), str(current[lv.id])) for lv in shown]
+    if proposed[None] or current[None]:
+        items.append(("No level", float(proposed[None]), str(proposed[None]),
+                      float(current[None]), str(current[None])))
+    return PairChart("Proposed levels", "Proposed", "Now", _pair_rows(items))
+
+
+@dataclass
+class Box:
+    performance: int  # 0 low, 1 moderate, 2 high
+    potential: int
+    entries: list[CalibrationEntry] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[CalibrationEntry]:
+        return self.entries[:NAMES_PER_BOX]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.entries) - NAMES_PER_BOX)
+
+    @property
+    def label(self) -> str:
+        return f"{BANDS[self.performance]} performance, {BANDS[self.potential]} potential"
+
+
+@dataclass
+class NineBox:
+    rows: list[list[Box]]  # highest potential first; performance low to high within a row
+    unplaced: int
+    performance_notes: list[str]  # which ratings fall in each third, low to high
+    potential_notes: list[str]
+
+    @property
+    def bands(self) -> tuple[str, ...]:
+        return BANDS
+
+
+def _thirds(scale: list[str], numbers: bool) -> list[str]:
+    notes = []
+    for third in range(3):
+        values = [v for v in range(1, len(scale) + 1) if band(v, len(scale)) == third]
+        if not values:
+            notes.append("—")
+        elif numbers:
+            notes.append(f"rated {values[0]}–{values[-1]}" if len(values) > 1
+                         else f"rated {values[0]}")
+        else:
+            notes.append(" / ".join(scale[v - 1] for v in values))
+    return notes
+
+
+def nine_box(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> NineBox:
+    boxes = {(perf, pot): Box(perf, pot) for perf in range(3) for pot in range(3)}
+    unplaced = 0
+    for entry in entries:
+        if entry.performance is None or entry.potential is None:
+            unplaced += 1
+            continue
+        key = (band(entry.performance, len(cycle.rating_scale)),
+               band(entry.potential, len(cycle.potential_scale)))
+        boxes[key].entries.append(entry)
+    return NineBox([[boxes[(perf, pot)] for perf in range(3)] for pot in (2, 1, 0)], unplaced,
+                   _thirds(cycle.rating_scale, True), _thirds(cycle.potential_scale, False))
+
+
+@dataclass(frozen=True)
+class Outlier:
+    kind: str  # manager_average, years_band, recent_promotion
+    message: str
+    entry: CalibrationEntry | None = None
+    manager_id: int | None = None
+
+
+def _average(values: list[int]) -> float:
+    return sum(values) / len(values)
+
+
+def outliers(cycle: CalibrationCycle, entries: list[CalibrationEntry], levels: dict[int, Level],
+             promoted_on: dict[int, date], today: date) -> list[Outlier]:
+    found: list[Outlier] = []
+    rated = [e for e in entries if e.performance is not None]
+    if rated:
+        overall = _average([e.performance for e in rated])
+        far = FAR_FROM_AVERAGE * (len(cycle.rating_scale) - 1)
+        by_manager: dict[int, list[CalibrationEntry]] = defaultdict(list)
+        for entry in rated:
+            if entry.manager_id is not None:
+                by_manager[entry.manager_id].append(entry)
+        for manager_id, team in sorted(by_manager.items(),
+                                       key=lambda item: item[1][0].manager.name):
+            mean = _average([e.performance for e in team])
+            if len(team) >= 2 and abs(mean - overall) >= far:
+                found.append(Outlier(
+                    "manager_average",
+                    f"{team[0].manager.name}'s {len(team)} reports average {mean:.1f}; the "
+                    f"session averages {overall:.1f}.", manager_id=manager_id))
+    for entry in entries:
+        proposed = levels.get(entry.proposed_level_id)
+        if proposed is None:
+            continue
+        years = entry.person.years_of_experience(today)
+        if years is not None and (years < proposed.min_years - FAR_YEARS or (
+                proposed.max_years is not None and years > proposed.max_years + FAR_YEARS)):
+            found.append(Outlier(
+                "years_band", f"{entry.person.name}: {proposed.code} proposed (typically "
+                f"{proposed.years_label}) with {years} years of experience.", entry))
+        current = levels.get(entry.current_level_id)
+        last = promoted_on.get(entry.person_id)
+        if (current is not None and classify(current, proposed) == "promotion"
+                and last is not None and today - last < RECENT_PROMOTION):
+            found.append(Outlier(
+                "recent_promotion", f"{entry.person.name}: promotion to {proposed.code} "
+                f"proposed, last promoted on {last:%-d %B %Y}.", entry))
+    return found

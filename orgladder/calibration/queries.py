@@ -1,0 +1,196 @@
+"""What the calibration pages read. Each read costs a fixed number of queries, whatever the
+size of the cycle; the visibility rules come from ``rules``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..access import ROLE_PERMISSIONS, Permission
+from ..extensions import db
+from ..ladders.models import Level, Track
+from ..people.history import classify
+from ..people.models import LevelAssignment, Person, RoleGrant
+from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
+from .rules import SESSION_OPEN, may_manage, sessions_of, visible_entries_clause
+from .service import group, population_query
+from .states import CycleState
+
+
+@dataclass
+class CycleRow:
+    cycle: CalibrationCycle
+    manages: bool
+    sessions: list[CalibrationSession]  # the ones the actor takes part in (open ones only)
+    to_prepare: int
+
+
+def _cycles(company_id: int):
+    return (select(CalibrationCycle)
+            .where(CalibrationCycle.company_id == company_id)
+            .options(selectinload(CalibrationCycle.sessions),
+                     joinedload(CalibrationCycle.population_root),
+                     joinedload(CalibrationCycle.ladder))
+            .order_by(CalibrationCycle.period_start.desc(), CalibrationCycle.id.desc()))
+
+
+def _to_prepare(actor: Person, cycle_ids: list[int]) -> dict[int, int]:
+    if not cycle_ids:
+        return {}
+    return dict(db.session.execute(
+        select(CalibrationEntry.cycle_id, func.count(CalibrationEntry.id))
+        .join(Person, Person.id == CalibrationEntry.person_id)
+        .where(CalibrationEntry.cycle_id.in_(cycle_ids), Person.path.startswith(actor.path),
+               Person.id != actor.id)
+        .group_by(CalibrationEntry.cycle_id)).all())
+
+
+def cycle_rows(actor: Person) -> list[CycleRow]:
+    """The cycles the actor manages, prepares entries in, or takes part in."""
+    cycles = db.session.scalars(_cycles(actor.company_id)).all()
+    preparing = _to_prepare(actor, [c.id for c in cycles if c.state == CycleState.PREPARATION])
+    rows = []
+    for cycle in cycles:
+        manages = may_manage(actor, cycle)
+        sessions = sessions_of(actor, cycle) if cycle.state in SESSION_OPEN else []
+        to_prepare = preparing.get(cycle.id, 0)
+        if manages or sessions or to_prepare:
+            rows.append(CycleRow(cycle, manages, sessions, to_prepare))
+    return rows
+
+
+def cycle_row(actor: Person, cycle: CalibrationCycle) -> CycleRow | None:
+    """The actor's relation to one cycle, or None when they have nothing to do with it."""
+    to_prepare = (_to_prepare(actor, [cycle.id]).get(cycle.id, 0)
+                  if cycle.state == CycleState.PREPARATION else 0)
+    manages = may_manage(actor, cycle)
+    sessions = sessions_of(actor, cycle) if cycle.state in SESSION_OPEN else []
+    if manages or sessions or to_prepare:
+        return CycleRow(cycle, manages, sessions, to_prepare)
+    return None
+
+
+@dataclass
+class SessionProgress:
+    session: CalibrationSession | None  # None: the people in no session yet
+    people: int
+    prepared: int = 0
+
+
+@dataclass
+class CycleProgress:
+    population: int
+    sessions: list[SessionProgress] = field(default_factory=list)
+
+    @property
+    def prepared(self) -> int:
+        return sum(s.prepared for s in self.sessions)
+
+
+def cycle_progress(cycle: CalibrationCycle) -> CycleProgress:
+    """Head counts per session: from the entries once they exist, else (in draft) a preview
+    from the population as it stands."""
+    sessions = list(cycle.sessions)
+    if cycle.state == CycleState.DRAFT:
+        people = db.session.execute(population_query(cycle)).all()
+        grouped = group(sessions, [(pid, path) for pid, path, _ in people])
+        counts: dict[int | None, list[int]] = {}
+        for session_id in grouped.values():
+            counts.setdefault(session_id, [0, 0])[0] += 1
+    else:
+        counts = {sid: [total, prepared] for sid, total, prepared in db.session.execute(
+            select(CalibrationEntry.session_id, func.count(CalibrationEntry.id),
+                   func.count(CalibrationEntry.prepared_at))
+            .where(CalibrationEntry.cycle_id == cycle.id)
+            .group_by(CalibrationEntry.session_id)).all()}
+    rows = [SessionProgress(s, *counts.get(s.id, [0, 0])) for s in sessions]
+    if counts.get(None):
+        rows.append(SessionProgress(None, *counts[None]))
+    return CycleProgress(population=sum(c[0] for c in counts.values()), sessions=rows)
+
+
+def _entry_options():
+    # Role grants load "selectin" in batches of 500, which would add queries as a session
+    # grows; calibration lists never ask for them.
+    return (joinedload(CalibrationEntry.person).lazyload(Person.grants),
+            joinedload(CalibrationEntry.manager).lazyload(Person.grants))
+
+
+def entries_to_prepare(actor: Person, cycle: CalibrationCycle) -> list[CalibrationEntry]:
+    """The entries of the actor's reporting line (direct and indirect), while in preparation."""
+    if cycle.state != CycleState.PREPARATION:
+        return []
+    return list(db.session.scalars(
+        select(CalibrationEntry).join(Person, Person.id == CalibrationEntry.person_id)
+        .where(CalibrationEntry.cycle_id == cycle.id, Person.path.startswith(actor.path),
+               Person.id != actor.id)
+        .options(*_entry_options(), joinedload(CalibrationEntry.current_level),
+                 joinedload(CalibrationEntry.proposed_level))
+        .order_by(Person.name, Person.id)))
+
+
+def visible_entries(actor: Person, cycle: CalibrationCycle,
+                    session: CalibrationSession | None = None) -> list[CalibrationEntry]:
+    """The entries of the cycle (or of one session) the actor may see, by name."""
+    query = (select(CalibrationEntry).join(Person, Person.id == CalibrationEntry.person_id)
+             .where(visible_entries_clause(actor, cycle))
+             .options(*_entry_options()).order_by(Person.name, Person.id))
+    if session is not None:
+        query = query.where(CalibrationEntry.session_id == session.id)
+    return list(db.session.scalars(query))
+
+
+def company_levels(company_id: int) -> dict[int, Level]:
+    """Every level of the company, archived ones too (history refers to them), with tracks,
+    in ladder order."""
+    return {level.id: level for level in db.session.scalars(
+        select(Level).join(Track, Track.id == Level.track_id)
+        .where(Level.company_id == company_id).options(joinedload(Level.track))
+        .order_by(Level.ladder_id, Track.position, Level.position))}
+
+
+def last_promotions(cycle: CalibrationCycle, levels: dict[int, Level],
+                    today: date | None = None, person_id: int | None = None) -> dict[int, date]:
+    """person id -> date of their latest promotion, for the people of the cycle (or one)."""
+    today = today or date.today()
+    people = select(CalibrationEntry.person_id).where(CalibrationEntry.cycle_id == cycle.id)
+    if person_id is not None:
+        people = people.where(CalibrationEntry.person_id == person_id)
+    rows = db.session.execute(
+        select(LevelAssignment.person_id, LevelAssignment.level_id,
+               LevelAssignment.effective_date)
+        .where(LevelAssignment.person_id.in_(people), LevelAssignment.effective_date <= today)
+        .order_by(LevelAssignment.person_id, LevelAssignment.effective_date, LevelAssignment.id))
+    result: dict[int, date] = {}
+    previous: dict[int, Level] = {}
+    for person_id, level_id, effective in rows:
+        level = levels.get(level_id)
+        if level is None:
+            continue
+        if classify(previous.get(person_id), level) == "promotion":
+            result[person_id] = effective
+        previous[person_id] = level
+    return result
+
+
+def ladder_levels(cycle: CalibrationCycle) -> list[Level]:
+    """The live levels of the cycle's ladder, track by track: the proposals to choose from."""
+    return list(db.session.scalars(
+        select(Level).join(Track, Track.id == Level.track_id)
+        .where(Level.ladder_id == cycle.ladder_id, Level.archived.is_(False))
+        .options(joinedload(Level.track)).order_by(Track.position, Level.position)))
+
+
+def calibrators(company_id: int) -> list[Person]:
+    """The active people who may take part in a session: those holding a role that grants
+    ``CALIBRATE`` (managers and HR)."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items()
+             if Permission.CALIBRATE in granted]
+    return list(db.session.scalars(
+        select(Person).where(Person.company_id == company_id, Person.active.is_(True),
+                             select(RoleGrant.id).where(RoleGrant.person_id == Person.id,
+                                                        RoleGrant.role.in_(roles)).exists())
+        .order_by(Person.name, Person.id)))

@@ -1,0 +1,129 @@
+"""The session page: every entry of the session the viewer may see, the charts, the 9-box,
+the outliers, and the table filtered and sorted as the query string asks. A fixed number of
+queries whatever the size of the session; sorting and filtering happen on the loaded rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..ladders.models import Level, Track
+from ..people.models import Person
+from . import analytics
+from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
+from .queries import company_levels, last_promotions, visible_entries
+
+SORTS = ("name", "manager", "current", "proposed", "performance", "potential")
+
+
+@dataclass(frozen=True)
+class TableFilter:
+    manager_id: int | None = None
+    level_id: int | None = None
+    track_id: int | None = None
+    rating: int | None = None
+    sort: str = "name"
+    descending: bool = False
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.manager_id, self.level_id, self.track_id,
+                                           self.rating))
+
+
+@dataclass
+class Row:
+    entry: CalibrationEntry
+    current: Level | None
+    proposed: Level | None
+    changed: list[str]
+    flags: list[str]
+
+
+@dataclass
+class SessionView:
+    session: CalibrationSession
+    cycle: CalibrationCycle
+    people: int
+    rated: int
+    changed: int
+    rating_chart: analytics.PairChart
+    level_chart: analytics.PairChart
+    nine_box: analytics.NineBox
+    outliers: list[analytics.Outlier]
+    rows: list[Row]
+    filters: TableFilter
+    managers: list[Person] = field(default_factory=list)
+    levels: list[Level] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
+
+
+def _sort_key(sort: str, order: dict[int | None, int]):
+    missing = 10**6  # people without a value sort last going up
+
+    def key(row: Row):
+        entry = row.entry
+        name = (entry.person.name.lower(), entry.person.id)
+        if sort == "manager":
+            return (entry.manager.name.lower() if entry.manager else "~", name)
+        if sort in ("current", "proposed"):
+            level_id = entry.current_level_id if sort == "current" else entry.proposed_level_id
+            return (order.get(level_id, missing), name)
+        if sort in ("performance", "potential"):
+            value = getattr(entry, sort)
+            return (value if value is not None else missing, name)
+        return name
+
+    return key
+
+
+def _keep(row: Row, filters: TableFilter) -> bool:
+    entry = row.entry
+    return ((filters.manager_id is None or entry.manager_id == filters.manager_id)
+            and (filters.level_id is None or entry.proposed_level_id == filters.level_id)
+            and (filters.track_id is None
+                 or (row.proposed is not None and row.proposed.track_id == filters.track_id))
+            and (filters.rating is None or entry.performance == filters.rating))
+
+
+def session_view(viewer: Person, session: CalibrationSession, filters: TableFilter,
+                 today: date | None = None) -> SessionView:
+    today = today or date.today()
+    cycle = session.cycle
+    entries = visible_entries(viewer, cycle, session)
+    levels = company_levels(cycle.company_id)
+    promoted = last_promotions(cycle, levels, today)
+    found = analytics.outliers(cycle, entries, levels, promoted, today)
+    flags: dict[int, list[str]] = {}
+    for outlier in found:
+        if outlier.entry is not None:
+            flags.setdefault(outlier.entry.id, []).append(outlier.kind)
+        else:
+            for entry in entries:
+                if entry.manager_id == outlier.manager_id:
+                    flags.setdefault(entry.id, []).append(outlier.kind)
+    rows = [Row(e, levels.get(e.current_level_id), levels.get(e.proposed_level_id),
+                e.changed_in_session(), flags.get(e.id, [])) for e in entries]
+    ladder_levels = [lv for lv in levels.values()
+                     if lv.ladder_id == cycle.ladder_id and not lv.archived]
+    referenced = {e.current_level_id for e in entries} | {e.proposed_level_id for e in entries}
+    order = {level_id: index for index, level_id in enumerate(levels)}
+    shown = sorted((r for r in rows if _keep(r, filters)),
+                   key=_sort_key(filters.sort, order), reverse=filters.descending)
+    managers = {e.manager.id: e.manager for e in entries if e.manager is not None}
+    present = {e.proposed_level_id for e in entries}
+    return SessionView(
+        session=session, cycle=cycle, people=len(entries),
+        rated=sum(1 for e in entries if e.performance is not None),
+        changed=sum(1 for r in rows if r.changed),
+        rating_chart=analytics.rating_chart(cycle, entries),
+        level_chart=analytics.level_chart(
+            [lv for lv in levels.values() if lv in ladder_levels or lv.id in referenced],
+            entries),
+        nine_box=analytics.nine_box(cycle, entries),
+        outliers=found, rows=shown, filters=filters,
+        managers=sorted(managers.values(), key=lambda p: (p.name, p.id)),
+        levels=[lv for lv in ladder_levels if lv.id in present],
+        tracks=list({lv.track.id: lv.track for lv in ladder_levels
+                     if lv.id in present}.values()),
+    )
