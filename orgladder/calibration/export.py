@@ -11,7 +11,7 @@ import io
 
 from .. import audit
 from ..people.models import Person
-from ..people.tabular import escape
+from ..spreadsheets import escape
 from .models import CalibrationCycle, CalibrationEntry
 from .queries import company_levels, visible_entries
 

@@ -126,15 +126,25 @@ def list_people(
     )
 
 
-def managers_in_scope(actor: Person) -> ManagerChoices:
-    """People in the actor's scope who have reports: the choices of the manager filter, unless
-    there are more than MANAGER_CHOICES (a list of thousands helps no one and costs the page)."""
-    limit = MANAGER_CHOICES
+def _managing(actor: Person):
     # Managers of someone in scope are in scope themselves (or are the actor's own manager,
-    # whom the scope clause below leaves out).
-    managing = select(Person.manager_id).where(scope_clause(actor), Person.manager_id.is_not(None))
+    # whom the scope clause leaves out).
+    return select(Person.manager_id).where(scope_clause(actor), Person.manager_id.is_not(None))
+
+
+def managers_in_scope(actor: Person) -> list[Person]:
+    """Everyone in the actor's scope who has reports, by name."""
+    return list(db.session.scalars(
+        select(Person).where(scope_clause(actor), Person.id.in_(_managing(actor)))
+        .order_by(Person.name, Person.id)))
+
+
+def manager_filter(actor: Person) -> ManagerChoices:
+    """The choices of the people table's manager filter, unless there are more than
+    MANAGER_CHOICES (a list of thousands helps no one and costs the page): ids and names only."""
+    limit = MANAGER_CHOICES
     rows = db.session.execute(
-        select(Person.id, Person.name).where(scope_clause(actor), Person.id.in_(managing))
+        select(Person.id, Person.name).where(scope_clause(actor), Person.id.in_(_managing(actor)))
         .order_by(Person.name, Person.id).limit(limit + 1)
     ).all()
     if len(rows) > limit:

@@ -11,7 +11,7 @@ from ..ladders.models import Level
 from ..ladders.service import list_ladders
 from ..tenancy import get_in_company_or_404, parse_id
 from ..web import attach_error, render_form
-from .directory import PeopleFilter, list_people, manager_choice, managers_in_scope
+from .directory import PeopleFilter, list_people, manager_choice, manager_filter
 from .distribution import level_distribution
 from .forms import AssignLevelForm
 from .models import Person
@@ -51,7 +51,7 @@ def index():
         page=page,
         filters=filters,
         ladders=list_ladders(current_user),
-        managers=managers_in_scope(current_user),
+        managers=manager_filter(current_user),
         selected_manager=manager_choice(current_user, filters.manager_id),
     )
 
@@ -108,6 +108,6 @@ def distribution():
         "people/distribution.html",
         chart=level_distribution(current_user, root),
         root=root,
-        managers=managers_in_scope(current_user),
+        managers=manager_filter(current_user),
         selected_manager=root,
     )
