@@ -93,8 +93,16 @@ def prepare(hr, director, leads, levels, company) -> tuple:
     session = service.add_session(hr, cycle, name="Everyone", root=None, facilitator=hr,
                                   participants=[director, *leads])
     service.transition(hr, cycle, CycleState.PREPARATION)
-    following = {levels[a].id: levels[b].id for a, b in
-                 [("P1", "P2"), ("P2", "P3"), ("P3", "P4"), ("M4", "M5")]}
+    rate_entries(cycle, {levels[a].id: levels[b].id for a, b in
+                         [("P1", "P2"), ("P2", "P3"), ("P3", "P4"), ("M4", "M5")]})
+    service.transition(hr, cycle, CycleState.IN_SESSION)
+    db.session.commit()
+    return cycle, session
+
+
+def rate_entries(cycle, following: dict[int, int]) -> None:
+    """Rate every entry of ``cycle`` (a bell curve of performance) and propose the following
+    level for every third person, in one bulk update: what managers do in preparation."""
     rows = db.session.execute(select(CalibrationEntry.id, CalibrationEntry.current_level_id)
                               .where(CalibrationEntry.cycle_id == cycle.id)
                               .order_by(CalibrationEntry.person_id)).all()
@@ -108,9 +116,6 @@ def prepare(hr, director, leads, levels, company) -> tuple:
           "potential": rng.randint(1, 3),
           "proposed": following.get(level_id, level_id) if n % 3 == 0 else level_id,
           "ready": n % 3 == 0} for n, (entry_id, level_id) in enumerate(rows)])
-    service.transition(hr, cycle, CycleState.IN_SESSION)
-    db.session.commit()
-    return cycle, session
 
 
 def sign_in(client, email: str) -> None:

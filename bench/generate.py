@@ -5,9 +5,10 @@
 
 The big company (slug ``globex``) is an 8-level-deep tree on the default ladder: managers on the
 management track, everyone else on the IC track, with two years of level history (promotions
-along the way). Ten small companies of 20 to 200 people sit beside it, so every page also proves
-it reads one company only. People come in through the real import; history, passwords and
-calibrations are written in bulk. Every person's password is ``bench password 1234``.
+along the way), one finalized calibration cycle and one in session. Ten small companies of 20 to
+200 people sit beside it, so every page also proves it reads one company only. People come in
+through the real import and calibrations through the real services; history, passwords and
+ratings are written in bulk. Every person's password is ``bench password 1234``.
 """
 
 from __future__ import annotations
@@ -21,16 +22,23 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from calibration_session import rate_entries  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select, update  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from config import normalize_database_url  # noqa: E402
 from orgladder import create_app  # noqa: E402
 from orgladder.access import Role  # noqa: E402
+from orgladder.calibration import service as calibration  # noqa: E402
+from orgladder.calibration.states import CycleState  # noqa: E402
 from orgladder.companies import create_company  # noqa: E402
 from orgladder.extensions import db  # noqa: E402
-from orgladder.ladders.models import Level  # noqa: E402
+from orgladder.ladders.models import (
+    Ladder,  # noqa: E402
+    Level,  # noqa: E402
+)
 from orgladder.passwords import hash_password  # noqa: E402
 from orgladder.people.importer import confirm, dry_run  # noqa: E402
 from orgladder.people.models import LevelAssignment, Person  # noqa: E402
@@ -71,7 +79,8 @@ def org_csv(slug: str, size: int, depth: int, rng: random.Random) -> bytes:
 
 
 def build_company(name: str, slug: str, size: int, depth: int, rng: random.Random,
-                  password_hash: str) -> int:
+                  password_hash: str) -> Person:
+    """The company's people and history; returns its HR person."""
     company = create_company(None, name, slug)
     hr = create_person(None, company.id, email=f"hr@{slug}.example", name=f"{name} HR",
                        roles=[Role.EMPLOYEE, Role.HR])
@@ -85,7 +94,37 @@ def build_company(name: str, slug: str, size: int, depth: int, rng: random.Rando
                        .values(password_hash=password_hash))
     _add_history(company.id, rng)
     db.session.commit()
-    return company.id
+    return hr
+
+
+def add_calibrations(hr: Person) -> None:
+    """Two cycles over the orgs of two third-line managers (about 1,400 people each): the first
+    half-year finalized, the second in session. Every entry is rated; a third propose a
+    promotion."""
+    company_id = hr.company_id
+    ladder = db.session.scalar(select(Ladder).where(Ladder.company_id == company_id))
+    levels = {lv.code: lv.id for lv in db.session.scalars(
+        select(Level).where(Level.company_id == company_id))}
+    following = {levels[a]: levels[b] for a, b in
+                 [("P1", "P2"), ("P2", "P3"), ("P3", "P4"), ("M4", "M5"), ("M5", "M6")]}
+    near_the_top = db.session.scalars(
+        select(Person).where(Person.company_id == company_id, Person.manager_id.is_not(None))
+        .order_by(func.length(Person.path), Person.id).limit(100)).all()
+    third_line = [person for person in near_the_top if person.path.count("/") == 4][:2]
+    for (name, start, end, finalize), root in zip(
+            [("H1 2026", date(2026, 1, 1), date(2026, 6, 30), True),
+             ("H2 2026", date(2026, 7, 1), date(2026, 12, 31), False)], third_line, strict=True):
+        cycle = calibration.create_cycle(hr, name=name, ladder=ladder, population_root=root,
+                                         period_start=start, period_end=end)
+        reports = db.session.scalars(select(Person).where(Person.manager_id == root.id)).all()
+        calibration.add_session(hr, cycle, name=f"{root.name}'s org", root=None,
+                                facilitator=hr, participants=[root, *reports])
+        calibration.transition(hr, cycle, CycleState.PREPARATION)
+        rate_entries(cycle, following)
+        calibration.transition(hr, cycle, CycleState.IN_SESSION)
+        if finalize:
+            calibration.transition(hr, cycle, CycleState.FINALIZED, effective_date=end)
+        db.session.commit()
 
 
 def _add_history(company_id: int, rng: random.Random) -> None:
@@ -120,11 +159,13 @@ def _add_history(company_id: int, rng: random.Random) -> None:
 def generate(size: int = 20_000, small: int = 10, seed: int = 7) -> dict[str, int]:
     rng = random.Random(seed)
     password_hash = hash_password(PASSWORD)
-    companies = {"globex": build_company("Globex", "globex", size, 8, rng, password_hash)}
+    globex = build_company("Globex", "globex", size, 8, rng, password_hash)
+    add_calibrations(globex)
+    companies = {"globex": globex.company_id}
     for n in range(small):
         slug = f"small{n + 1}"
         companies[slug] = build_company(f"Small Co {n + 1}", slug, rng.randrange(20, 201), 4,
-                                        rng, password_hash)
+                                        rng, password_hash).company_id
     return companies
 
 
