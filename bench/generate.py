@@ -116,9 +116,14 @@ def add_calibrations(hr: Person) -> None:
              ("H2 2026", date(2026, 7, 1), date(2026, 12, 31), False)], third_line, strict=True):
         cycle = calibration.create_cycle(hr, name=name, ladder=ladder, population_root=root,
                                          period_start=start, period_end=end)
-        reports = db.session.scalars(select(Person).where(Person.manager_id == root.id)).all()
-        calibration.add_session(hr, cycle, name=f"{root.name}'s org", root=None,
-                                facilitator=hr, participants=[root, *reports])
+        # One session per org below the root (about 340 people), run by its managers.
+        for lead in db.session.scalars(select(Person).where(Person.manager_id == root.id)
+                                       .order_by(Person.id)):
+            managers = db.session.scalars(select(Person).where(Person.manager_id == lead.id)).all()
+            calibration.add_session(hr, cycle, name=f"{lead.name}'s org", root=lead,
+                                    facilitator=hr, participants=[root, lead, *managers])
+        calibration.add_session(hr, cycle, name=f"{root.name}'s directs", root=None,
+                                facilitator=hr, participants=[root])
         calibration.transition(hr, cycle, CycleState.PREPARATION)
         rate_entries(cycle, following)
         calibration.transition(hr, cycle, CycleState.IN_SESSION)

@@ -41,6 +41,7 @@ from two_instances import free_port  # noqa: E402
 
 from config import normalize_database_url  # noqa: E402
 from orgladder import create_app  # noqa: E402
+from orgladder.calibration.models import CalibrationCycle, CalibrationEntry  # noqa: E402
 from orgladder.extensions import db  # noqa: E402
 from orgladder.ladders.models import Ladder  # noqa: E402
 from orgladder.people.models import Person, RoleGrant  # noqa: E402
@@ -92,6 +93,35 @@ def pick_users(database_url: str) -> list[User]:
             users.append(User("manager", boss.email, pages=[
                 ("manager home", "/", 1), ("manager people", "/people", 3),
                 ("manager person", f"/people/{report}", 3), ("manager my level", "/me", 1)]))
+        users += calibrators(company.id)
+    return users
+
+
+def calibrators(company_id: int) -> list[User]:
+    """The participants of the cycle in session: each looks at the session, opens entries and
+    saves them (a rating changed, the proposal kept)."""
+    cycle = db.session.scalar(select(CalibrationCycle).where(
+        CalibrationCycle.company_id == company_id, CalibrationCycle.state == "in_session"))
+    if cycle is None:
+        return []
+    users = []
+    for session in cycle.sessions:
+        entries = db.session.execute(
+            select(CalibrationEntry.id, CalibrationEntry.person_id,
+                   CalibrationEntry.proposed_level_id)
+            .where(CalibrationEntry.session_id == session.id).order_by(CalibrationEntry.id)
+        ).all()
+        for n, participant in enumerate(session.participants):
+            # Each works on their share of the entries, never their own (which they cannot see).
+            own = [row for row in entries if row.id % len(session.participants) == n
+                   and row.person_id != participant.id]
+            user = User("manager", participant.email, pages=[
+                ("calibration session", f"/calibrations/sessions/{session.id}", 1),
+                ("calibration entry", f"/calibrations/entries/{own[0].id}", 2),
+                ("calibration save", f"save:{own[0].id}:{own[0].proposed_level_id}", 1)])
+            user.pages += [("calibration entry", f"/calibrations/entries/{e.id}", 0)
+                           for e in own[1:20]]
+            users.append(user)
     return users
 
 
@@ -107,21 +137,22 @@ class Connection:
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
-            return response.status, response.getheader("Set-Cookie") or "", response.read()
+            cookies = "; ".join(value.split(";")[0]
+                                for value in response.msg.get_all("Set-Cookie") or [])
+            return response.status, cookies, response.read()
         finally:
             connection.close()
 
 
 def sign_in(server: Connection, user: User) -> None:
-    _, set_cookie, page = server.request("GET", "/login")
-    cookie = set_cookie.split(";")[0]
+    _, cookie, page = server.request("GET", "/login")
     token = CSRF.search(page.decode()).group(1)
     form = urllib.parse.urlencode({"email": user.email, "password": PASSWORD,
                                    "csrf_token": token})
     status, set_cookie, _ = server.request("POST", "/login", cookie, form)
     if status != 302:
         raise RuntimeError(f"{user.email} could not sign in ({status})")
-    user.cookie = set_cookie.split(";")[0]
+    user.cookie = set_cookie
 
 
 def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen:
@@ -146,6 +177,25 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     raise RuntimeError("gunicorn did not start")
 
 
+REVISION = re.compile(r'name="revision"[^>]*value="(\d+)"')
+
+
+def save_entry(server: Connection, user: User, action: str, rng: random.Random) -> int:
+    """Open an entry's form and save it with a new performance rating. A save that lost a race
+    to another participant is answered 409, which is the right answer and not an error."""
+    _, entry_id, level_id = action.split(":")
+    status, cookie, page = server.request("GET", f"/calibrations/entries/{entry_id}", user.cookie)
+    if status != 200:
+        return status
+    user.cookie = cookie or user.cookie  # the form's CSRF token may have joined the session
+    html = page.decode()
+    form = urllib.parse.urlencode({
+        "csrf_token": CSRF.search(html).group(1), "revision": REVISION.search(html).group(1),
+        "proposed_level": level_id, "performance": rng.randint(1, 5), "potential": 2})
+    status = server.request("POST", f"/calibrations/entries/{entry_id}", user.cookie, form)[0]
+    return 200 if status in (302, 409) else status
+
+
 def closed_loop(server: Connection, pick, seconds: float, concurrency: int
                 ) -> dict[str, list[tuple[float, int]]]:
     """``concurrency`` users each send a request as soon as their last one is answered, for
@@ -159,7 +209,8 @@ def closed_loop(server: Connection, pick, seconds: float, concurrency: int
         while time.monotonic() < stop:
             name, user, path = pick(rng)
             start = time.monotonic()
-            status = server.request("GET", path, user.cookie)[0]
+            status = (save_entry(server, user, path, rng) if path.startswith("save:")
+                      else server.request("GET", path, user.cookie)[0])
             with lock:
                 results[name].append((time.monotonic() - start, status))
     threads = [threading.Thread(target=loop, args=(k,)) for k in range(concurrency)]
