@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,11 +20,15 @@ from sqlalchemy import select
 
 from orgladder.access import Role
 from orgladder.audit import AuditEvent
+from orgladder.calibration import service as calibration
+from orgladder.calibration.models import CalibrationEntry
+from orgladder.calibration.states import CycleState
 from orgladder.companies import create_company
 from orgladder.extensions import db
 from orgladder.ladders.models import Level
 from orgladder.people.models import Person
 
+from .calibration_setup import advance_to, entry_of
 from .factories import PASSWORD, levels_of, make_person
 from .test_ladder_studio import level_data
 
@@ -68,8 +73,48 @@ def level_contest(hr: Person) -> Contest:
     )
 
 
-# name -> builder; calibration entries are added here by the calibration feature.
-CONTESTS: dict[str, Callable[[Person], Contest]] = {"level": level_contest}
+def calibration_entry_contest(hr: Person) -> Contest:
+    """HR facilitates the one session of a cycle in session; every contender calibrates the
+    same entry, each to a rating and potential of their own."""
+    company = hr.company
+    person = make_person(company, "Cal Racer", manager=hr, level="P2",
+                         email=f"cal@{company.slug}.test")
+    cycle = calibration.create_cycle(
+        hr, name="Race cycle", ladder=levels_of(company)["P2"].ladder, population_root=None,
+        period_start=date(2026, 1, 1), period_end=date(2026, 6, 30))
+    calibration.add_session(hr, cycle, name="Everyone", root=None, facilitator=hr,
+                            participants=[])
+    advance_to(hr, cycle, CycleState.IN_SESSION)
+    db.session.commit()
+    entry = entry_of(cycle, person)
+    opened = {"proposed_level": levels_of(company)["P3"].id, "promotion_ready": "y",
+              "revision": entry.revision}
+
+    def events():
+        return list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "calibration.entry.update",
+            AuditEvent.target_type == "CalibrationEntry", AuditEvent.target_id == entry.id)))
+
+    def stored():
+        db.session.expire_all()
+        saved = db.session.get(CalibrationEntry, entry.id)
+        return saved.performance, saved.potential, saved.revision
+
+    return Contest(
+        path=f"/calibrations/entries/{entry.id}",
+        # Eight distinct (performance, potential) pairs on the 5 x 3 scales.
+        submission=lambda i: {**opened, "performance": i % 5 + 1, "potential": i // 5 + 1},
+        stored=stored,
+        value_of=lambda form: (form["performance"], form["potential"], opened["revision"] + 1),
+        events=events,
+        conflict="Someone saved this entry after you opened it",
+    )
+
+
+CONTESTS: dict[str, Callable[[Person], Contest]] = {
+    "level": level_contest,
+    "calibration entry": calibration_entry_contest,
+}
 
 
 @pytest.fixture
