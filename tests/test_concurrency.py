@@ -21,7 +21,7 @@ from sqlalchemy import select
 from orgladder.access import Role
 from orgladder.audit import AuditEvent
 from orgladder.calibration import service as calibration
-from orgladder.calibration.models import CalibrationEntry
+from orgladder.calibration.models import CalibrationCycle, CalibrationEntry
 from orgladder.calibration.states import CycleState
 from orgladder.companies import create_company
 from orgladder.extensions import db
@@ -111,9 +111,42 @@ def calibration_entry_contest(hr: Person) -> Contest:
     )
 
 
+def calibration_cycle_contest(hr: Person) -> Contest:
+    """Every contender renames the same draft cycle from the same settings form."""
+    ladder = levels_of(hr.company)["P2"].ladder
+    cycle = calibration.create_cycle(
+        hr, name="Race cycle", ladder=ladder, population_root=None,
+        period_start=date(2026, 1, 1), period_end=date(2026, 6, 30))
+    db.session.commit()
+    opened = {"ladder": ladder.id, "population": 0, "period_start": "2026-01-01",
+              "period_end": "2026-06-30", "due_date": "", "rating_scale": "Low\nHigh",
+              "potential_scale": "Low\nHigh", "target_distribution": "",
+              "revision": cycle.revision}
+
+    def events():
+        return list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "calibration.cycle.update",
+            AuditEvent.target_type == "CalibrationCycle", AuditEvent.target_id == cycle.id)))
+
+    def stored():
+        db.session.expire_all()
+        saved = db.session.get(CalibrationCycle, cycle.id)
+        return saved.name, saved.revision
+
+    return Contest(
+        path=f"/calibrations/{cycle.id}/edit",
+        submission=lambda i: {**opened, "name": f"Race cycle, take {i}"},
+        stored=stored,
+        value_of=lambda form: (form["name"], opened["revision"] + 1),
+        events=events,
+        conflict="Someone changed this cycle after you opened it",
+    )
+
+
 CONTESTS: dict[str, Callable[[Person], Contest]] = {
     "level": level_contest,
     "calibration entry": calibration_entry_contest,
+    "calibration cycle": calibration_cycle_contest,
 }
 
 

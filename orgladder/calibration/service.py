@@ -126,7 +126,14 @@ def update_cycle(actor: Person, cycle: CalibrationCycle, *, expected_revision: i
                               .replace("population_root", "population"))
     for field, value in values.items():
         setattr(cycle, field, value)
-    _flush("cycle")
+    try:
+        db.session.flush()  # the version counter refuses a save that raced past the check
+    except StaleDataError:
+        # Another save landed between our check and our write: nothing of ours is kept, and
+        # the session must start over before the form can be shown again.
+        db.session.rollback()
+        raise StaleCycle(db.session.scalar(select(CalibrationCycle.revision)
+                                           .where(CalibrationCycle.id == cycle.id))) from None
     after = _settings(cycle)
     if after != before:
         audit.record(actor, "calibration.cycle.update", cycle, before=before, after=after)
