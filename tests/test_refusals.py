@@ -101,12 +101,16 @@ def test_a_refused_calibration_entry_is_audited_with_its_target(client, org):
         AuditEvent.action != "access.denied")).all()
 
 
-def test_a_refused_calibration_session_is_audited_with_its_target(client, org):
-    """Pat takes part in the other session: Mona's team's session page is refused."""
+def test_a_refused_calibration_session_or_cycle_is_audited_with_its_target(client, org):
+    """Pat takes part in the other session: Mona's team's session page is refused, and so is
+    the cycle's setup, which is HR's."""
     cycle = standard_cycle(org)
     session = session_named(cycle, "Mona's team")
     client.login(org.peer_mgr.email)
     assert client.get(f"/calibrations/sessions/{session.id}").status_code == 403
-    (event,) = denials(org.a)
-    assert (event.target_type, event.target_id) == ("CalibrationSession", session.id)
-    assert event.actor_id == org.peer_mgr.id
+    assert client.get(f"/calibrations/{cycle.id}/edit").status_code == 403
+    refused_session, refused_cycle = denials(org.a)
+    assert (refused_session.target_type, refused_session.target_id) == (
+        "CalibrationSession", session.id)
+    assert (refused_cycle.target_type, refused_cycle.target_id) == ("CalibrationCycle", cycle.id)
+    assert {refused_session.actor_id, refused_cycle.actor_id} == {org.peer_mgr.id}
