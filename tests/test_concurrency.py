@@ -28,7 +28,7 @@ from orgladder.extensions import db
 from orgladder.ladders.models import Level
 from orgladder.people.models import Person
 
-from .calibration_setup import advance_to, entry_of
+from .calibration_setup import ORDER, advance_to, entry_of
 from .factories import PASSWORD, levels_of, make_person
 from .test_ladder_studio import level_data
 
@@ -201,4 +201,57 @@ def test_exactly_one_of_eight_simultaneous_saves_wins(app, hr_in_committed_compa
     with app.app_context():
         assert contest.stored() == contest.value_of(contest.submission(winner))
         assert len(contest.events()) == events_before + 1
+        db.session.remove()
+
+
+@pytest.mark.parametrize("target", [CycleState.PREPARATION, CycleState.IN_SESSION])
+def test_eight_people_moving_one_cycle_at_once_move_it_once(app, hr_in_committed_company,
+                                                            target):
+    """Opening preparation makes every entry: a second opening racing the first must neither
+    make them twice nor fail with a 500. Each contender is sent back to the cycle page."""
+    with app.app_context():
+        hr = db.session.get(Person, hr_in_committed_company)
+        make_person(hr.company, "Cal Racer", manager=hr, level="P2",
+                    email=f"cal@{hr.company.slug}.test")
+        cycle = calibration.create_cycle(
+            hr, name="Race cycle", ladder=levels_of(hr.company)["P2"].ladder,
+            population_root=None, period_start=date(2026, 1, 1), period_end=date(2026, 6, 30))
+        calibration.add_session(hr, cycle, name="Everyone", root=None, facilitator=hr,
+                                participants=[])
+        advance_to(hr, cycle, ORDER[ORDER.index(target) - 1])
+        db.session.commit()
+        cycle_id, email = cycle.id, hr.email
+
+    clients = [app.test_client() for _ in range(CONTENDERS)]
+    tokens = []
+    for browser in clients:
+        assert browser.login(email, PASSWORD).status_code == 302
+        tokens.append(browser.csrf_token(f"/calibrations/{cycle_id}"))
+    start = threading.Barrier(CONTENDERS)
+    statuses: dict[int, int] = {}
+
+    def move(i: int) -> None:
+        start.wait()
+        response = clients[i].post(f"/calibrations/{cycle_id}/advance",
+                                   data={"target": target.value, "csrf_token": tokens[i]})
+        statuses[i] = response.status_code
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in range(CONTENDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses.values()) == [302] * CONTENDERS
+    with app.app_context():
+        assert db.session.get(CalibrationCycle, cycle_id).state == target
+        moves = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "calibration.cycle.transition",
+            AuditEvent.target_id == cycle_id, AuditEvent.target_type == "CalibrationCycle")).all()
+        assert [event.after["state"] for event in moves].count(target.value) == 1
+        entries = db.session.scalars(select(CalibrationEntry).where(
+            CalibrationEntry.cycle_id == cycle_id)).all()
+        assert sorted(entry.person.name for entry in entries) == ["Cal Racer", "Hal Racer"]
+        assert all(entry.originals_frozen == (target == CycleState.IN_SESSION)
+                   for entry in entries)
         db.session.remove()
