@@ -151,6 +151,13 @@ class _Restore:
 
     def load(self, table: Table) -> int:
         rows = self._rows(table)
+        if "id" not in table.c:
+            # An association table (a session's participants): its rows are foreign keys
+            # only, and nothing points at them.
+            for row in rows:
+                db.session.execute(table.insert().values(
+                    **(self._mapped(table, row) if self.remap else row)))
+            return len(rows)
         own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
         later = []  # self references, set once every row of the table exists
         self.ids[table.name] = ids = {}

@@ -21,7 +21,9 @@ from .extensions import db
 log = logging.getLogger(__name__)
 
 # URL parameters that name the object a refused request was about.
-TARGETS = {"person_id": "Person", "ladder_id": "Ladder", "batch_id": "ImportBatch"}
+TARGETS = {"person_id": "Person", "ladder_id": "Ladder", "batch_id": "ImportBatch",
+           "entry_id": "CalibrationEntry", "session_id": "CalibrationSession",
+           "cycle_id": "CalibrationCycle"}
 
 
 def _target(view_args: dict) -> tuple[str | None, int | None]:

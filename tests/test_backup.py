@@ -27,6 +27,8 @@ from sqlalchemy import (
 from orgladder import create_app
 from orgladder.access import Role
 from orgladder.backup import NOT_EXPORTED, POLYMORPHIC, company_tables, export_company
+from orgladder.calibration import entries
+from orgladder.calibration.states import CycleState
 from orgladder.companies import create_company
 from orgladder.extensions import db, utcnow
 from orgladder.people import hr, importer
@@ -34,6 +36,7 @@ from orgladder.people.models import RoleGrant
 from orgladder.people.service import assign_level
 from orgladder.tenancy import Company
 
+from .calibration_setup import advance_to, entry_of, standard_cycle
 from .conftest import Client
 from .factories import PASSWORD, levels_of
 
@@ -90,6 +93,29 @@ def rich_company(org) -> None:
     data = f"email,name,manager_email,level\nnew@acmetest.test,Nia New,{org.mgr.email},P1\n"
     importer.dry_run(org.hr, "people.csv", data.encode())
     db.session.commit()
+    calibrations(org)
+
+
+NOTE = "Led the billing discovery on her own"
+
+
+def calibrations(org) -> None:
+    """A finalized cycle and one in session, each with two sessions and their participants,
+    entries whose calibrated values differ from what was prepared, and a notes thread."""
+    levels = levels_of(org.a)
+    for name, state in (("H1 2026", CycleState.FINALIZED), ("H2 2026", CycleState.IN_SESSION)):
+        cycle = standard_cycle(org, CycleState.PREPARATION, name=name)
+        entry = entry_of(cycle, org.emp)
+        entries.save_entry(org.mgr, entry, proposed_level=levels["P4"], performance=4,
+                           potential=2, promotion_ready=True, expected_revision=entry.revision)
+        advance_to(org.hr, cycle, CycleState.IN_SESSION)
+        entry = entry_of(cycle, org.emp)
+        entries.save_entry(org.lead, entry, proposed_level=levels["P4"], performance=5,
+                           potential=3, promotion_ready=True, expected_revision=entry.revision)
+        entries.add_note(org.mgr, entry, f"{name}: {NOTE}")
+        entries.add_note(org.lead, entry, f"{name}: agreed, and she mentors Ida")
+        advance_to(org.hr, cycle, state)
+    db.session.commit()
 
 
 def run_in(target, *args):
@@ -120,7 +146,9 @@ def test_round_trip_gives_an_identical_company(app, org, other_database, tmp_pat
     counts = {name: len(rows) for name, rows in original["tables"].items()}
     for table in ("companies", "people", "role_grants", "level_assignments", "ladders",
                   "tracks", "levels", "competencies", "expectations", "ladder_versions",
-                  "import_batches", "audit_events"):
+                  "import_batches", "audit_events", "calibration_cycles",
+                  "calibration_sessions", "calibration_participants", "calibration_entries",
+                  "calibration_notes"):
         assert counts[table] > 0, table
     assert "Zed Foreigner" not in path.read_text()  # nothing of the other company
 
@@ -134,11 +162,38 @@ def test_round_trip_gives_an_identical_company(app, org, other_database, tmp_pat
     client = target.test_client()
     assert client.login(org.emp.email, PASSWORD).status_code == 302
     assert "Eli Employee" in client.get("/me").get_data(as_text=True)
+    calibrations_survive(client, org, original)
     # New rows get fresh ids after the restored ones (PostgreSQL's sequences moved on).
     with target.app_context():
         company = create_company(None, "Next", "next")
         db.session.commit()
         assert company.id > max(row["id"] for row in original["tables"]["companies"])
+
+
+def calibrations_survive(client, org, dump: dict) -> None:
+    """The restored cycles keep their states, what was prepared beside what was calibrated,
+    the sessions' participants and the notes, and the notes stay hidden from Eli."""
+    tables = dump["tables"]
+    cycles = {row["id"]: row for row in tables["calibration_cycles"]}
+    assert sorted(row["state"] for row in cycles.values()) == ["finalized", "in_session"]
+    elis = {cycles[row["cycle_id"]]["state"]: row for row in tables["calibration_entries"]
+            if row["person_id"] == org.emp.id}
+    for entry in elis.values():
+        assert (entry["original_performance"], entry["performance"]) == (4, 5)
+        assert (entry["original_potential"], entry["potential"]) == (2, 3)
+    assert elis["finalized"]["locked_at"] and not elis["in_session"]["locked_at"]
+    assert len(tables["calibration_participants"]) == 8  # two per session, two sessions a cycle
+    assert len(tables["calibration_notes"]) == 4
+    in_session = elis["in_session"]["id"]
+    assert client.get(f"/calibrations/entries/{in_session}").status_code == 403
+    assert NOTE not in client.get("/me").get_data(as_text=True)
+    client.login(org.mgr.email, PASSWORD)
+    body = client.get(f"/calibrations/entries/{in_session}").get_data(as_text=True)
+    assert f"H2 2026: {NOTE}" in body and "agreed, and she mentors Ida" in body
+    session = next(row for row in tables["calibration_sessions"]
+                   if row["id"] == elis["in_session"]["session_id"])
+    body = client.get(f"/calibrations/sessions/{session['id']}").get_data(as_text=True)
+    assert "Eli Employee" in body and "Ida Indirect" in body
 
 
 def by_position(dump: dict) -> dict:
@@ -147,12 +202,13 @@ def by_position(dump: dict) -> dict:
     dump = without_restore(dump)
     tables = {name: [dict(row) for row in rows] for name, rows in dump["tables"].items()}
     position = {name: {row["id"]: i for i, row in enumerate(rows)}
-                for name, rows in tables.items()}
+                for name, rows in tables.items() if "id" in db.metadata.tables[name].c}
     model_table = {m.class_.__name__: m.local_table.name for m in db.Model.registry.mappers}
     for name, rows in tables.items():
         table = db.metadata.tables[name]
         for row in rows:
-            row["id"] = position[name][row["id"]]
+            if name in position:  # association tables have no id of their own
+                row["id"] = position[name][row["id"]]
             for fk in table.foreign_keys:
                 target = fk.column.table.name
                 if row.get(fk.parent.name) is not None:

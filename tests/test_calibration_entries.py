@@ -8,6 +8,7 @@ import re
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from orgladder.audit import AuditEvent
 from orgladder.calibration import entries
@@ -110,9 +111,14 @@ def test_the_version_counter_refuses_a_save_that_raced_past_the_check(org):
     db.session.execute(update(CalibrationEntry).where(CalibrationEntry.id == entry.id)
                        .values(revision=seen + 1, performance=3)
                        .execution_options(synchronize_session=False))
-    with pytest.raises(DomainError, match="at the same moment"):
+    db.session.commit()  # another request's save, landed after ours read the entry
+    set_committed_value(entry, "revision", seen)  # what ours read, so it passes the check
+    with pytest.raises(entries.StaleEntry, match="at the same moment") as refused:
         entries.save_entry(org.mgr, entry, proposed_level=None, performance=1, potential=None,
                            promotion_ready=False, expected_revision=seen)
+    # The session started over, so the page can be shown again, with the revision to save from.
+    assert refused.value.current_revision == seen + 1
+    assert fresh(CalibrationEntry, entry.id).performance == 3
 
 
 def test_saving_nothing_new_changes_nothing(org):

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,11 +20,15 @@ from sqlalchemy import select
 
 from orgladder.access import Role
 from orgladder.audit import AuditEvent
+from orgladder.calibration import service as calibration
+from orgladder.calibration.models import CalibrationCycle, CalibrationEntry
+from orgladder.calibration.states import CycleState
 from orgladder.companies import create_company
 from orgladder.extensions import db
 from orgladder.ladders.models import Level
 from orgladder.people.models import Person
 
+from .calibration_setup import ORDER, advance_to, entry_of
 from .factories import PASSWORD, levels_of, make_person
 from .test_ladder_studio import level_data
 
@@ -68,8 +73,81 @@ def level_contest(hr: Person) -> Contest:
     )
 
 
-# name -> builder; calibration entries are added here by the calibration feature.
-CONTESTS: dict[str, Callable[[Person], Contest]] = {"level": level_contest}
+def calibration_entry_contest(hr: Person) -> Contest:
+    """HR facilitates the one session of a cycle in session; every contender calibrates the
+    same entry, each to a rating and potential of their own."""
+    company = hr.company
+    person = make_person(company, "Cal Racer", manager=hr, level="P2",
+                         email=f"cal@{company.slug}.test")
+    cycle = calibration.create_cycle(
+        hr, name="Race cycle", ladder=levels_of(company)["P2"].ladder, population_root=None,
+        period_start=date(2026, 1, 1), period_end=date(2026, 6, 30))
+    calibration.add_session(hr, cycle, name="Everyone", root=None, facilitator=hr,
+                            participants=[])
+    advance_to(hr, cycle, CycleState.IN_SESSION)
+    db.session.commit()
+    entry = entry_of(cycle, person)
+    opened = {"proposed_level": levels_of(company)["P3"].id, "promotion_ready": "y",
+              "revision": entry.revision}
+
+    def events():
+        return list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "calibration.entry.update",
+            AuditEvent.target_type == "CalibrationEntry", AuditEvent.target_id == entry.id)))
+
+    def stored():
+        db.session.expire_all()
+        saved = db.session.get(CalibrationEntry, entry.id)
+        return saved.performance, saved.potential, saved.revision
+
+    return Contest(
+        path=f"/calibrations/entries/{entry.id}",
+        # Eight distinct (performance, potential) pairs on the 5 x 3 scales.
+        submission=lambda i: {**opened, "performance": i % 5 + 1, "potential": i // 5 + 1},
+        stored=stored,
+        value_of=lambda form: (form["performance"], form["potential"], opened["revision"] + 1),
+        events=events,
+        conflict="Someone saved this entry after you opened it",
+    )
+
+
+def calibration_cycle_contest(hr: Person) -> Contest:
+    """Every contender renames the same draft cycle from the same settings form."""
+    ladder = levels_of(hr.company)["P2"].ladder
+    cycle = calibration.create_cycle(
+        hr, name="Race cycle", ladder=ladder, population_root=None,
+        period_start=date(2026, 1, 1), period_end=date(2026, 6, 30))
+    db.session.commit()
+    opened = {"ladder": ladder.id, "population": 0, "period_start": "2026-01-01",
+              "period_end": "2026-06-30", "due_date": "", "rating_scale": "Low\nHigh",
+              "potential_scale": "Low\nHigh", "target_distribution": "",
+              "revision": cycle.revision}
+
+    def events():
+        return list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "calibration.cycle.update",
+            AuditEvent.target_type == "CalibrationCycle", AuditEvent.target_id == cycle.id)))
+
+    def stored():
+        db.session.expire_all()
+        saved = db.session.get(CalibrationCycle, cycle.id)
+        return saved.name, saved.revision
+
+    return Contest(
+        path=f"/calibrations/{cycle.id}/edit",
+        submission=lambda i: {**opened, "name": f"Race cycle, take {i}"},
+        stored=stored,
+        value_of=lambda form: (form["name"], opened["revision"] + 1),
+        events=events,
+        conflict="Someone changed this cycle after you opened it",
+    )
+
+
+CONTESTS: dict[str, Callable[[Person], Contest]] = {
+    "level": level_contest,
+    "calibration entry": calibration_entry_contest,
+    "calibration cycle": calibration_cycle_contest,
+}
 
 
 @pytest.fixture
@@ -123,4 +201,57 @@ def test_exactly_one_of_eight_simultaneous_saves_wins(app, hr_in_committed_compa
     with app.app_context():
         assert contest.stored() == contest.value_of(contest.submission(winner))
         assert len(contest.events()) == events_before + 1
+        db.session.remove()
+
+
+@pytest.mark.parametrize("target", [CycleState.PREPARATION, CycleState.IN_SESSION])
+def test_eight_people_moving_one_cycle_at_once_move_it_once(app, hr_in_committed_company,
+                                                            target):
+    """Opening preparation makes every entry: a second opening racing the first must neither
+    make them twice nor fail with a 500. Each contender is sent back to the cycle page."""
+    with app.app_context():
+        hr = db.session.get(Person, hr_in_committed_company)
+        make_person(hr.company, "Cal Racer", manager=hr, level="P2",
+                    email=f"cal@{hr.company.slug}.test")
+        cycle = calibration.create_cycle(
+            hr, name="Race cycle", ladder=levels_of(hr.company)["P2"].ladder,
+            population_root=None, period_start=date(2026, 1, 1), period_end=date(2026, 6, 30))
+        calibration.add_session(hr, cycle, name="Everyone", root=None, facilitator=hr,
+                                participants=[])
+        advance_to(hr, cycle, ORDER[ORDER.index(target) - 1])
+        db.session.commit()
+        cycle_id, email = cycle.id, hr.email
+
+    clients = [app.test_client() for _ in range(CONTENDERS)]
+    tokens = []
+    for browser in clients:
+        assert browser.login(email, PASSWORD).status_code == 302
+        tokens.append(browser.csrf_token(f"/calibrations/{cycle_id}"))
+    start = threading.Barrier(CONTENDERS)
+    statuses: dict[int, int] = {}
+
+    def move(i: int) -> None:
+        start.wait()
+        response = clients[i].post(f"/calibrations/{cycle_id}/advance",
+                                   data={"target": target.value, "csrf_token": tokens[i]})
+        statuses[i] = response.status_code
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in range(CONTENDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses.values()) == [302] * CONTENDERS
+    with app.app_context():
+        assert db.session.get(CalibrationCycle, cycle_id).state == target
+        moves = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "calibration.cycle.transition",
+            AuditEvent.target_id == cycle_id, AuditEvent.target_type == "CalibrationCycle")).all()
+        assert [event.after["state"] for event in moves].count(target.value) == 1
+        entries = db.session.scalars(select(CalibrationEntry).where(
+            CalibrationEntry.cycle_id == cycle_id)).all()
+        assert sorted(entry.person.name for entry in entries) == ["Cal Racer", "Hal Racer"]
+        assert all(entry.originals_frozen == (target == CycleState.IN_SESSION)
+                   for entry in entries)
         db.session.remove()

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from orgladder.access import Role
 from orgladder.audit import AuditEvent
+from orgladder.calibration.models import EntryNote
 from orgladder.extensions import db
 from orgladder.people.models import Person, RoleGrant
 
+from .calibration_setup import entry_of, session_named, standard_cycle
 from .factories import make_person
 
 
@@ -75,3 +77,40 @@ def test_anonymous_requests_to_undeclared_endpoints_are_audited_without_a_compan
         assert event.id != before and event.action == "access.denied"
         assert event.actor_id is None and event.company_id is None
         assert event.after["path"] == "/canary"
+
+
+def test_a_refused_calibration_entry_is_audited_with_its_target(client, org):
+    """Eli tries his own entry, then writes to it: both are refused and recorded, and the
+    refused write leaves no note and no value."""
+    cycle = standard_cycle(org)
+    entry = entry_of(cycle, org.emp)
+    client.login(org.emp.email)
+    assert client.get(f"/calibrations/entries/{entry.id}").status_code == 403
+    response = client.post(f"/calibrations/entries/{entry.id}/notes", data={
+        "csrf_token": client.csrf_token("/"), "body": "I deserve P4"})
+    assert response.status_code == 403
+    first, second = denials(org.a)
+    for event, method in ((first, "GET"), (second, "POST")):
+        assert (event.actor_id, event.company_id) == (org.emp.id, org.a.id)
+        assert (event.target_type, event.target_id) == ("CalibrationEntry", entry.id)
+        assert event.after["method"] == method
+    assert second.after["endpoint"] == "calibrate.add_note"
+    assert db.session.scalar(select(EntryNote).where(EntryNote.entry_id == entry.id)) is None
+    assert not db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_type == "CalibrationEntry",
+        AuditEvent.action != "access.denied")).all()
+
+
+def test_a_refused_calibration_session_or_cycle_is_audited_with_its_target(client, org):
+    """Pat takes part in the other session: Mona's team's session page is refused, and so is
+    the cycle's setup, which is HR's."""
+    cycle = standard_cycle(org)
+    session = session_named(cycle, "Mona's team")
+    client.login(org.peer_mgr.email)
+    assert client.get(f"/calibrations/sessions/{session.id}").status_code == 403
+    assert client.get(f"/calibrations/{cycle.id}/edit").status_code == 403
+    refused_session, refused_cycle = denials(org.a)
+    assert (refused_session.target_type, refused_session.target_id) == (
+        "CalibrationSession", session.id)
+    assert (refused_cycle.target_type, refused_cycle.target_id) == ("CalibrationCycle", cycle.id)
+    assert {refused_session.actor_id, refused_cycle.actor_id} == {org.peer_mgr.id}

@@ -15,10 +15,12 @@ from datetime import date
 
 from flask import Flask
 
+from orgladder.calibration.states import CycleState
 from orgladder.extensions import db
 from orgladder.ladders import catalog, editing, versions
 from orgladder.people import hr, importer
 
+from .calibration_setup import entry_of, session_named, standard_cycle
 from .factories import PASSWORD, Org, levels_of
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -94,6 +96,81 @@ def previewed_batch(org: Org) -> None:
 def deactivate_peer(org: Org) -> None:
     hr.set_active(None, org.peer, False)
     db.session.commit()
+
+
+def cycle_in(state: str) -> Callable[[Org], None]:
+    """A setup putting the standard calibration cycle in ``state``, kept as ``org.cycle``."""
+    def setup(org: Org) -> None:
+        org.cycle = standard_cycle(org, state)
+    return setup
+
+
+def cycle_path(org: Org, suffix: str = "") -> str:
+    return f"/calibrations/{org.cycle.id}{suffix}"
+
+
+def cycle_form(org: Org, name: str) -> dict:
+    return {"name": name, "ladder": org.ladder_a.id, "population": 0,
+            "period_start": "2026-07-01", "period_end": "2026-12-31", "due_date": "",
+            "rating_scale": "Low\nSolid\nStrong", "potential_scale": "Low\nHigh",
+            "target_distribution": "20, 60, 20"}
+
+
+def monas_session(org: Org):
+    return session_named(org.cycle, "Mona's team")
+
+
+def entry_path(org: Org, suffix: str = "") -> str:
+    return f"/calibrations/entries/{entry_of(org.cycle, org.emp).id}{suffix}"
+
+
+def entry_form(org: Org) -> dict:
+    return {"proposed_level": level(org, "P3").id, "performance": 4, "potential": 2,
+            "promotion_ready": "y", "revision": entry_of(org.cycle, org.emp).revision}
+
+
+CALIBRATION_EXAMPLES: dict[str, Example] = {
+    "calibration.new_cycle": Example(
+        "hr", lambda org: "/calibrations/new", lambda org: cycle_form(org, "Q3 review"),
+        "calibration.cycle.create"),
+    "calibration.edit_cycle": Example(
+        "hr", lambda org: cycle_path(org, "/edit"),
+        lambda org: {**cycle_form(org, "H2 2026, renamed"), "revision": org.cycle.revision},
+        "calibration.cycle.update", setup=cycle_in(CycleState.DRAFT)),
+    "calibration.advance": Example(
+        "hr", lambda org: cycle_path(org, "/advance"),
+        lambda org: {"target": CycleState.PREPARATION.value}, "calibration.cycle.transition",
+        token_from=cycle_path, setup=cycle_in(CycleState.DRAFT)),
+    "calibration.finalize": Example(
+        "hr", lambda org: cycle_path(org, "/finalize"),
+        lambda org: {"effective_date": date.today().isoformat()},
+        "calibration.cycle.transition", setup=cycle_in(CycleState.IN_SESSION)),
+    "calibration.reopen": Example(
+        "hr", lambda org: cycle_path(org, "/reopen"),
+        lambda org: {"reason": "Two levels were keyed in wrong."},
+        "calibration.cycle.transition", setup=cycle_in(CycleState.FINALIZED)),
+    "calibration.new_session": Example(
+        "hr", lambda org: cycle_path(org, "/sessions/new"),
+        lambda org: {"name": "Leo's team", "root": org.lead.id, "facilitator": org.hr.id,
+                     "participants": [org.lead.id]},
+        "calibration.session.create", setup=cycle_in(CycleState.DRAFT)),
+    "calibration.edit_session": Example(
+        "hr", lambda org: f"/calibrations/sessions/{monas_session(org).id}/edit",
+        lambda org: {"name": "Mona's product team", "facilitator": org.hr.id,
+                     "participants": [org.mgr.id, org.lead.id, org.boss.id]},
+        "calibration.session.update", setup=cycle_in(CycleState.PREPARATION)),
+    "calibration.delete_session": Example(
+        "hr", lambda org: f"/calibrations/sessions/{monas_session(org).id}/delete",
+        lambda org: {}, "calibration.session.delete", token_from=cycle_path,
+        setup=cycle_in(CycleState.DRAFT)),
+    "calibrate.entry": Example(
+        "mgr", entry_path, entry_form, "calibration.entry.update",
+        setup=cycle_in(CycleState.IN_SESSION)),
+    "calibrate.add_note": Example(
+        "mgr", lambda org: entry_path(org, "/notes"),
+        lambda org: {"body": "Led the discovery work for the new billing flow."},
+        "calibration.note.add", token_from=entry_path, setup=cycle_in(CycleState.IN_SESSION)),
+}
 
 
 WRITE_EXAMPLES: dict[str, Example] = {
@@ -192,4 +269,5 @@ WRITE_EXAMPLES: dict[str, Example] = {
     "versions.import_draft": Example(
         "hr", lambda org: ladder_path(org, "/import"), ladder_file, "ladder.import_draft",
         files=True),
+    **CALIBRATION_EXAMPLES,
 }

@@ -120,6 +120,7 @@ def save_entry(actor: Person, entry: CalibrationEntry, *, proposed_level: Level 
     after = {f: wanted[f] for f in before}
     if not after:
         return entry
+    seen = entry.revision
     for field, value in after.items():
         setattr(entry, field, value)
     now = utcnow()
@@ -129,8 +130,13 @@ def save_entry(actor: Person, entry: CalibrationEntry, *, proposed_level: Level 
     try:
         db.session.flush()  # the version counter refuses a save that raced past the check
     except StaleDataError:
-        raise DomainError("Someone saved this entry at the same moment; reload and try "
-                          "again.") from None
+        # Another save landed between our check and our write: nothing of ours is kept, and
+        # the session must start over before the page can be shown again.
+        db.session.rollback()
+        current = db.session.scalar(select(CalibrationEntry.revision)
+                                    .where(CalibrationEntry.id == entry.id))
+        raise StaleEntry(changes_since(entry, seen)
+                         or ["Someone saved it at the same moment."], current) from None
     audit.record(actor, "calibration.entry.update", entry,
                  before={"person_id": entry.person_id, "changed": before},
                  after={"person_id": entry.person_id, "revision": entry.revision,

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
@@ -126,7 +127,14 @@ def update_cycle(actor: Person, cycle: CalibrationCycle, *, expected_revision: i
                               .replace("population_root", "population"))
     for field, value in values.items():
         setattr(cycle, field, value)
-    _flush("cycle")
+    try:
+        db.session.flush()  # the version counter refuses a save that raced past the check
+    except StaleDataError:
+        # Another save landed between our check and our write: nothing of ours is kept, and
+        # the session must start over before the form can be shown again.
+        db.session.rollback()
+        raise StaleCycle(db.session.scalar(select(CalibrationCycle.revision)
+                                           .where(CalibrationCycle.id == cycle.id))) from None
     after = _settings(cycle)
     if after != before:
         audit.record(actor, "calibration.cycle.update", cycle, before=before, after=after)
@@ -317,13 +325,18 @@ def transition(actor: Person, cycle: CalibrationCycle, target: str, *, reason: s
     check_transition(before, target, reason)
     # A savepoint around the whole move: if any part fails (one level assignment of a
     # finalization, say), none of it is applied and the cycle stays where it was.
-    with db.session.begin_nested():
-        details = _enter(actor, cycle, before, CycleState(target), reason, effective_date)
-        cycle.state = CycleState(target).value
-        cycle.finalized_at = utcnow() if target == CycleState.FINALIZED else None
-        _flush("cycle")
-        audit.record(actor, "calibration.cycle.transition", cycle, before={"state": before},
-                     after={"state": cycle.state, **details})
+    try:
+        with db.session.begin_nested():
+            details = _enter(actor, cycle, before, CycleState(target), reason, effective_date)
+            cycle.state = CycleState(target).value
+            cycle.finalized_at = utcnow() if target == CycleState.FINALIZED else None
+            _flush("cycle")
+            audit.record(actor, "calibration.cycle.transition", cycle,
+                         before={"state": before}, after={"state": cycle.state, **details})
+    except IntegrityError:
+        # Two people opened preparation at once: the other's entries landed first.
+        raise DomainError("Someone moved this cycle at the same moment; reload to see where "
+                          "it is now.") from None
     db.session.expire_all()  # the bulk updates bypassed the loaded entries
     return cycle
 
