@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from orgladder.access import Role
 from orgladder.calibration import entries, service
+from orgladder.calibration.models import CalibrationSession
 from orgladder.calibration.scales import band
 from orgladder.calibration.states import CycleState
 from orgladder.extensions import db
@@ -21,6 +22,7 @@ from .calibration_setup import (
     advance_to,
     entry_of,
     entry_rows,
+    fresh,
     grow_reports,
     rate_everyone,
     session_named,
@@ -192,3 +194,27 @@ def test_the_demo_company_is_in_session_with_prepared_entries(client, ctx):
     assert "Noah Williams: P3 proposed" in body
     client.login("kenji@acme.example", DEFAULT_PASSWORD)
     assert client.get(f"/calibrations/sessions/{growth.id}").status_code == 403
+
+
+def test_a_stale_session_edit_is_refused_and_keeps_the_edit(client, org):
+    cycle = standard_cycle(org, CycleState.PREPARATION)
+    session = session_named(cycle, "Mona's team")
+    path = f"/calibrations/sessions/{session.id}/edit"
+    opened = session.revision
+    client.login(org.hr.email)
+    theirs = client.post_form(path, {"name": "Mona's org", "facilitator": org.hr.id,
+                                     "participants": [org.mgr.id], "revision": opened})
+    assert theirs.status_code == 302
+    mine = client.post_form(path, {"name": "Product team", "facilitator": org.hr.id,
+                                   "participants": [org.mgr.id, org.lead.id, org.boss.id],
+                                   "revision": opened})
+    body = mine.get_data(as_text=True)
+    assert mine.status_code == 409 and "Someone changed this session" in body
+    assert 'value="Product team"' in body  # the user's edit is still in the form
+    saved = fresh(CalibrationSession, session.id)
+    assert saved.name == "Mona's org" and [p.id for p in saved.participants] == [org.mgr.id]
+    again = client.post_form(path, {"name": "Product team", "facilitator": org.hr.id,
+                                    "participants": [org.mgr.id, org.lead.id],
+                                    "revision": saved.revision})
+    assert again.status_code == 302
+    assert fresh(CalibrationSession, session.id).name == "Product team"

@@ -157,7 +157,8 @@ CALIBRATION_EXAMPLES: dict[str, Example] = {
     "calibration.edit_session": Example(
         "hr", lambda org: f"/calibrations/sessions/{monas_session(org).id}/edit",
         lambda org: {"name": "Mona's product team", "facilitator": org.hr.id,
-                     "participants": [org.mgr.id, org.lead.id, org.boss.id]},
+                     "participants": [org.mgr.id, org.lead.id, org.boss.id],
+                     "revision": monas_session(org).revision},
         "calibration.session.update", setup=cycle_in(CycleState.PREPARATION)),
     "calibration.delete_session": Example(
         "hr", lambda org: f"/calibrations/sessions/{monas_session(org).id}/delete",

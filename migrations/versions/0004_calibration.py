@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('root_id', sa.Integer(), nullable=True),
     sa.Column('facilitator_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revision', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_calibration_sessions_company_id_companies')),
     sa.ForeignKeyConstraint(['cycle_id'], ['calibration_cycles.id'], name=op.f('fk_calibration_sessions_cycle_id_calibration_cycles'), ondelete='CASCADE'),

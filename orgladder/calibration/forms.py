@@ -66,6 +66,7 @@ class SessionForm(FlaskForm):
 
 class EditSessionForm(SessionForm):
     root = None
+    revision = HiddenField()
 
 
 class EntryForm(FlaskForm):

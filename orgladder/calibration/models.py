@@ -97,6 +97,9 @@ class CalibrationSession(CompanyOwned, db.Model):
     root_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revision: Mapped[int] = revision_column()
+
+    __mapper_args__ = {"version_id_col": revision}
 
     cycle: Mapped[CalibrationCycle] = relationship(back_populates="sessions")
     root: Mapped[Person | None] = relationship(foreign_keys=[root_id])

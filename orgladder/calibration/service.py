@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
@@ -34,6 +35,16 @@ class StaleCycle(DomainError):
         super().__init__("Someone changed this cycle after you opened it, so your save was "
                          "refused and nothing was overwritten. Review the current settings and "
                          "save again.")
+        self.current_revision = current_revision
+
+
+class StaleSession(DomainError):
+    """The session was saved by someone else after the form was opened."""
+
+    def __init__(self, current_revision: int):
+        super().__init__("Someone changed this session after you opened it, so your save was "
+                         "refused and nothing was overwritten. Review its current name and "
+                         "people and save again.")
         self.current_revision = current_revision
 
 
@@ -248,11 +259,14 @@ def add_session(actor: Person, cycle: CalibrationCycle, *, name: str, root: Pers
 
 
 def update_session(actor: Person, session: CalibrationSession, *, name: str,
-                   facilitator: Person, participants: list[Person]) -> CalibrationSession:
+                   facilitator: Person, participants: list[Person],
+                   expected_revision: int | None = None) -> CalibrationSession:
     cycle = session.cycle
     _check_manager(actor, cycle)
     if cycle.state == CycleState.FINALIZED:
         raise DomainError("The cycle is finalized; reopen it to change its sessions.")
+    if expected_revision is not None and expected_revision != session.revision:
+        raise StaleSession(session.revision)
     name = (name or "").strip()
     if not name:
         raise DomainError("Give the session a name.", field="name")
@@ -262,7 +276,15 @@ def update_session(actor: Person, session: CalibrationSession, *, name: str,
     before = _session_state(session)
     session.name, session.facilitator = name, facilitator
     session.participants = list(participants)
-    db.session.flush()
+    # Participants live in their own table: touch the session row so its version counter
+    # moves, and a save that raced past the check above is refused by the database.
+    flag_modified(session, "name")
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleSession(db.session.scalar(select(CalibrationSession.revision)
+                                             .where(CalibrationSession.id == session.id))) from None
     after = _session_state(session)
     if after != before:
         audit.record(actor, "calibration.session.update", session, before=before, after=after)

@@ -274,20 +274,28 @@ def edit_session(session_id: int):
     if cycle.state == CycleState.FINALIZED:
         return _back(cycle, "The cycle is finalized; reopen it to change its sessions.")
     form = EditSessionForm(data={"name": session.name, "facilitator": session.facilitator_id,
-                                 "participants": [p.id for p in session.participants]})
+                                 "participants": [p.id for p in session.participants],
+                                 "revision": session.revision})
     _session_choices(form, cycle)
+    status = None
     if form.validate_on_submit():
         try:
             service.update_session(
                 current_user, session, name=form.name.data,
                 facilitator=get_in_company_or_404(Person, form.facilitator.data, current_user),
-                participants=_people(form.participants.data))
+                participants=_people(form.participants.data),
+                expected_revision=revision_of(form.revision))
+        except service.StaleSession as error:
+            # The user's choices stay in the form; saving again applies them on purpose.
+            form.revision.data, status = error.current_revision, 409
+            attach_error(form, error)
         except DomainError as error:
             attach_error(form, error)
         else:
             db.session.commit()
             return _back(cycle, f"Session {session.name} saved.", "success")
-    return render_form("calibration/session_form.html", form, cycle=cycle, session=session)
+    page, code = render_form("calibration/session_form.html", form, cycle=cycle, session=session)
+    return page, status or code
 
 
 @bp.post("/calibrations/sessions/<int:session_id>/delete")
