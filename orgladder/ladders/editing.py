@@ -40,6 +40,11 @@ class StaleEdit(DomainError):
         self.current_revision = current_revision
 
 
+class SavedMeanwhile(DomainError):
+    """Another save landed between the revision check and this write (the version counter
+    caught it); nothing of this save was applied."""
+
+
 def _show(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(value) or "(empty)"
@@ -90,7 +95,8 @@ def _save(ladder: Ladder, obj, key: str, values: dict[str, Any], actor, action: 
     try:
         db.session.flush()
     except StaleDataError:
-        raise DomainError("Someone saved this at the same moment; reload and try again.") from None
+        message = "Someone saved this at the same moment; reload and try again."
+        raise SavedMeanwhile(message) from None
     audit.record(actor, action, ladder,
                  before={key: obj.id, "changed": before},
                  after={key: obj.id, "revision": obj.revision, "changed": after})
@@ -123,6 +129,10 @@ def update_track(actor, track: Track, name: str, kind: str, revision) -> None:
 
 
 def _check_level(track: Track, values: dict[str, Any], level: Level | None) -> None:
+    if not values["code"]:
+        raise DomainError("Give the level a code, e.g. P3.", "code")
+    if not values["title"]:
+        raise DomainError("Give the level a title.", "title")
     if values["min_years"] < 0:
         raise DomainError("Years cannot be negative.", "min_years")
     if values["max_years"] is not None and values["max_years"] < values["min_years"]:

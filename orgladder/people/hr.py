@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from email_validator import EmailNotValidError
 from sqlalchemy import delete, func, select
 
 from .. import audit
@@ -18,7 +19,7 @@ from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..passwords import password_problems
 from .models import Person, RoleGrant
-from .service import create_person, find_by_email, normalize_email, set_manager
+from .service import checked_email, create_person, find_by_email, set_manager
 
 ASSIGNABLE_ROLES = (Role.MANAGER, Role.HR)
 FIELD_LABELS = {
@@ -53,6 +54,19 @@ def manager_by_email(actor: Person, email: str | None) -> Person | None:
         raise DomainError("No one in your company has this email address.",
                           field="manager_email")
     return manager
+
+
+def _valid_email(email: str) -> str:
+    try:
+        return checked_email(email)
+    except EmailNotValidError as error:
+        raise DomainError(str(error), field="email") from None
+
+
+def _check_start(profession_start: date | None) -> None:
+    if profession_start is not None and profession_start > date.today():
+        raise DomainError("The start in the profession cannot be in the future.",
+                          field="profession_start")
 
 
 def _check_allowed(actor: Person | None, person: Person) -> None:
@@ -90,6 +104,8 @@ def add_person(
                           field="manager_email")
     if not name.strip():
         raise DomainError("Give the person a name.", field="name")
+    email = _valid_email(email)
+    _check_start(profession_start)
     if password:
         problems = password_problems(password)
         if problems:
@@ -115,16 +131,14 @@ def update_person(
     _check_allowed(actor, person)
     _check_fresh(person, seen)
     before = snapshot(person)
-    email = normalize_email(email)
     if not name.strip():
         raise DomainError("Give the person a name.", field="name")
+    email = _valid_email(email)
     if email != person.email:
         other = find_by_email(email)
         if other is not None and other.id != person.id:
             raise DomainError("Someone already uses this email address.", field="email")
-    if profession_start is not None and profession_start > date.today():
-        raise DomainError("The start in the profession cannot be in the future.",
-                          field="profession_start")
+    _check_start(profession_start)
     if manager is not None and manager.id == person.id:
         raise DomainError("Nobody is their own manager.", field="manager_email")
     if (manager.id if manager else None) != person.manager_id:
