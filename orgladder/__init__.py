@@ -83,6 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .auth.token_views import bp as tokens_bp
     from .auth.views import bp as auth_bp
     from .ladders.history import bp as versions_bp
     from .ladders.studio import bp as studio_bp
@@ -93,8 +94,11 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
 
     for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp,
-                      people_admin_bp, people_import_bp):
+                      people_admin_bp, people_import_bp, tokens_bp):
         app.register_blueprint(blueprint)
+    from .api import register_api
+
+    register_api(app)  # before the rate limits, which count API calls per token
 
     # Flask's own static route needs a declaration too; assets are public.
     serve_static = app.view_functions["static"]

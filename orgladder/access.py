@@ -110,6 +110,11 @@ def _scope_prefixes(actor: Person) -> list[str] | None:
     return prefixes
 
 
+def sees_whole_company(actor: Person) -> bool:
+    """Does ``actor``'s scope cover the whole company (HR without a scope root)?"""
+    return _scope_prefixes(actor) is None
+
+
 def in_scope(actor: Person, person: Person) -> bool:
     """May ``actor`` see ``person``? Pure Python over loaded paths: no query, any depth."""
     if person.company_id != actor.company_id:

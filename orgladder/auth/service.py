@@ -14,6 +14,7 @@ from ..passwords import hash_password, needs_rehash, password_problems, verify_p
 from ..people.models import Person
 from ..people.service import find_by_email
 from .models import AuthSession
+from .tokens import revoke_all_tokens
 
 
 def _digest(token: str) -> str:
@@ -83,4 +84,6 @@ def change_password(person: Person, current: str, new: str) -> None:
                           field="new_password")
     person.password_hash = hash_password(new)
     end_other_sessions(person)
-    audit.record(person, "auth.password_change", person)
+    revoked = revoke_all_tokens(person)
+    audit.record(person, "auth.password_change", person,
+                 after={"tokens_revoked": revoked} if revoked else None)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from .. import audit
 from ..access import Permission, Role, can_administer, has_permission, in_scope
 from ..auth.models import AuthSession
+from ..auth.tokens import revoke_all_tokens
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..passwords import password_problems
@@ -189,7 +190,11 @@ def set_active(actor: Person | None, person: Person, active: bool) -> None:
             raise DomainError(f"{person.name} has {reports} active direct report"
                               f"{'s' if reports != 1 else ''}; give them another manager first.")
         db.session.execute(delete(AuthSession).where(AuthSession.person_id == person.id))
+    # A deactivated person keeps no way in: their API tokens go with their sessions, and
+    # reactivating them does not bring the tokens back.
+    revoked = 0 if active else revoke_all_tokens(person)
     person.active = active
     db.session.flush()
     audit.record(actor, "person.activate" if active else "person.deactivate", person,
-                 before={"active": not active}, after={"active": active})
+                 before={"active": not active},
+                 after={"active": active, **({"tokens_revoked": revoked} if revoked else {})})
