@@ -200,8 +200,8 @@ def _lines(items: list[str]) -> list[str]:
 @bp.patch("/ladders/<int:ladder_id>/levels/<int:level_id>")
 @requires(Permission.MANAGE_LADDERS)
 @operation("Change a level of a ladder's draft: code, title, grade, years, summary, "
-           "responsibilities, skills", tag="ladders", response=LevelOut, body=LevelPatch,
-           etag=True, if_match=True, errors=(409,))
+           "responsibilities, skills, expectations", tag="ladders", response=LevelOut,
+           body=LevelPatch, etag=True, if_match=True, errors=(409,))
 def patch_level(ladder_id: int, level_id: int):
     shown = shown_ladder(ladder_id, "draft")
     current = level_body(shown, level_id)
@@ -209,15 +209,29 @@ def patch_level(ladder_id: int, level_id: int):
     require_if_match(current)
     level: Level = next(lv for t in shown.view.tracks for lv in t.levels if lv.id == level_id)
     values = {name: getattr(level, name) for name in editing.LEVEL_FIELDS}
-    for name in data.model_fields_set:
+    for name in data.model_fields_set & set(editing.LEVEL_FIELDS):
         value = getattr(data, name)
         if isinstance(value, str):
             value = value.strip()
         elif isinstance(value, list):
             value = _lines(value)
         values[name] = value
+    competencies = {c.key: c for c in shown.view.competencies}
+    texts = data.expectations if "expectations" in data.model_fields_set else {}
+    unknown = sorted(set(texts) - set(competencies))
+    if unknown:
+        raise ApiError(422, "This ladder has no competency with that key.", kind="invalid-input",
+                       errors=[{"field": f"expectations.{key}", "message": "names no competency"}
+                               for key in unknown])
     try:
-        editing.update_level(current_user, level, values, level.revision)
+        if data.model_fields_set & set(editing.LEVEL_FIELDS):
+            editing.update_level(current_user, level, values, level.revision)
+        for key, text in texts.items():
+            # The competency's own edit, as on its grid page, for this level's cell only.
+            competency = competencies[key]
+            editing.update_competency(current_user, competency, competency.name,
+                                      competency.description or "", {level.id: text},
+                                      competency.revision)
     except STALE as error:
         raise _stale(error) from None
     db.session.commit()

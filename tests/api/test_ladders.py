@@ -115,6 +115,32 @@ def test_hr_edits_the_draft_through_the_studio_rules(api, org):
                    403)
 
 
+def test_a_level_patch_sets_expectations_through_the_competency_edit(api, org):
+    hr = api(org.hr)
+    level = org.ladder_a.tracks[0].levels[2]
+    path = f"/api/v1/ladders/{org.ladder_a.id}/levels/{level.id}"
+    before = hr.get(path).get_json()["expectations"]
+    first, second = sorted(before)[:2]
+    patched = hr.patch_fresh(path, {"expectations": {first: " Writes the strategy memo ",
+                                                     second: ""}})
+    assert patched.status_code == 200
+    after = patched.get_json()["expectations"]
+    assert after[first] == "Writes the strategy memo" and second not in after
+    assert {k: v for k, v in after.items() if k != first} == {
+        k: v for k, v in before.items() if k not in (first, second)}
+    events = audited("competency.update")[-2:]
+    assert {e.actor_id for e in events} == {org.hr.id}
+    assert [e.after["changed"] for e in events] == [
+        {f"expectation at {level.code}": "Writes the strategy memo"},
+        {f"expectation at {level.code}": ""}]
+    other = org.ladder_a.tracks[0].levels[1]
+    untouched = hr.get(f"/api/v1/ladders/{org.ladder_a.id}/levels/{other.id}").get_json()
+    assert untouched["expectations"][first] != "Writes the strategy memo"
+    unknown = assert_problem(hr.patch_fresh(path, {"expectations": {"nonsense": "x"}}), 422)
+    assert unknown["errors"] == [{"field": "expectations.nonsense",
+                                  "message": "names no competency"}]
+
+
 def test_publishing_shows_the_draft_to_everyone(api, org):
     hr, emp = api(org.hr), api(org.emp)
     base = f"/api/v1/ladders/{org.ladder_a.id}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -101,15 +101,24 @@ class TrackPatch(In):
     kind: TrackKind = patch_field()
 
 
+ListItem = Annotated[str, Field(max_length=2000)]
+ExpectationText = Annotated[str, Field(max_length=5000)]
+
+
 class LevelPatch(In):
+    """Only the fields sent change. ``expectations`` sets the text of the competencies it
+    names (an empty text clears one) and leaves the others alone."""
+
     code: str = patch_field(min_length=1, max_length=20)
     title: str = patch_field(min_length=1, max_length=120)
     grade: int | None = Field(None, ge=0, le=99)
     min_years: int = patch_field(ge=0, le=60)
     max_years: int | None = Field(None, ge=0, le=60, description="null: open-ended.")
     summary: str = patch_field(max_length=5000)
-    responsibilities: list[str] = patch_field(max_length=100)
-    skills: list[str] = patch_field(max_length=100)
+    responsibilities: list[ListItem] = patch_field(max_length=100)
+    skills: list[ListItem] = patch_field(max_length=100)
+    expectations: dict[str, ExpectationText] = patch_field(
+        max_length=100, description="Competency key → what this level asks in it.")
 
 
 class PublishIn(In):
