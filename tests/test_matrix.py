@@ -234,7 +234,8 @@ def api_signed_in(status: int):
 
 
 def api_person(ok: int, *, needs: str = "view_self"):
-    """Reading (or writing) a person: oneself, one's scope; another company's is 404."""
+    """A person's resource: oneself, one's scope; another company's is 404. ``needs`` names
+    the permission the operation requires: anything beyond view_self refuses an employee."""
     def status(actor: str, target: str) -> int:
         if actor == "anonymous":
             return UNAUTHENTICATED
