@@ -110,8 +110,8 @@ def _scope_prefixes(actor: Person) -> list[str] | None:
     return prefixes
 
 
-def sees_whole_company(actor: Person) -> bool:
-    """Does ``actor``'s scope cover the whole company (HR without a scope root)?"""
+def company_wide(actor: Person) -> bool:
+    """Does the actor's scope cover the whole company (unscoped HR)?"""
     return _scope_prefixes(actor) is None
 
 
