@@ -100,6 +100,7 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX") or "orgladder",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "PASSWORD_RATE_LIMIT": os.environ.get("PASSWORD_RATE_LIMIT", "5 per minute"),
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute;5000 per hour"),
         # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }

@@ -89,6 +89,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .audit_views import bp as audit_bp
+    from .auth.token_views import bp as tokens_bp
     from .auth.views import bp as auth_bp
     from .calibration.views import bp as calibration_bp
     from .calibration.work_views import bp as calibrate_bp
@@ -102,8 +103,11 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp,
                       people_admin_bp, people_import_bp, audit_bp, calibration_bp,
-                      calibrate_bp):
+                      calibrate_bp, tokens_bp):
         app.register_blueprint(blueprint)
+    from .api import register_api
+
+    register_api(app)  # before the rate limits, which count API calls per token
 
     # Flask's own static route needs a declaration too; assets are public.
     serve_static = app.view_functions["static"]

@@ -56,7 +56,8 @@ def record(
         company_id=company_id,
         actor_id=getattr(actor, "id", None),
         action=action,
-        target_type=type(target).__name__ if target is not None else None,
+        # __class__, not type(): a proxy such as current_user must name what it stands for
+        target_type=target.__class__.__name__ if target is not None else None,
         target_id=getattr(target, "id", None),
         before=before,
         after=after,

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from .access import Role
+from .auth.tokens import create_token, revoke_all_tokens
 from .companies import create_company, find_company
 from .demo import DEFAULT_PASSWORD, LOGINS, email_of, seed_demo
 from .errors import DomainError
@@ -120,9 +121,33 @@ def set_password_command(email: str, password: str) -> None:
 
     person.session_token = None
     end_other_sessions(person)
-    audit.record(None, "auth.password_set", person)
+    revoked = revoke_all_tokens(person)
+    audit.record(None, "auth.password_set", person,
+                 after={"tokens_revoked": revoked} if revoked else None)
     db.session.commit()
-    click.echo(f"Password set for {person.email}; their sessions are signed out.")
+    click.echo(f"Password set for {person.email}; their sessions are signed out"
+               + (f" and their {revoked} API token(s) revoked." if revoked else "."))
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--read-only", is_flag=True, help="The token can read but not change anything.")
+@click.option("--name", default="Command line", show_default=True,
+              help="What the token is for; shown on the person's settings page.")
+def create_token_command(email: str, read_only: bool, name: str) -> None:
+    """Make an API token acting as EMAIL; prints it once, alone on the last line."""
+    person = find_by_email(email)
+    if person is None:
+        _fail(f"No one has the email {email!r}.")
+    try:
+        token, secret = create_token(None, person, name, read_only=read_only)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    kind = "read-only " if token.read_only else ""
+    click.echo(f"Created the {kind}API token {token.name!r} for {person.email}. "
+               "It is shown once; keep it secret:")
+    click.echo(secret)
 
 
 @click.command("export-company")
@@ -165,5 +190,6 @@ def import_company_command(file: Path) -> None:
 
 def register_cli(app: Flask) -> None:
     for command in (seed_demo_command, create_company_command, create_user_command,
-                    set_password_command, export_company_command, import_company_command):
+                    set_password_command, export_company_command, import_company_command,
+                    create_token_command):
         app.cli.add_command(command)

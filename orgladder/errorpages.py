@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from .api.errors import http_problem, is_api_request
 from .extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if is_api_request():  # e.g. a 404 or 405 from routing, before any API endpoint
+            return http_problem(error)
         return render_error(error.code)
 
     @app.errorhandler(OperationalError)

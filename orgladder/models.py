@@ -3,14 +3,14 @@
 from .audit import AuditEvent
 from .auth.models import AuthSession
 from .auth.throttle import SignInThrottle
+from .auth.tokens import ApiToken
 from .calibration.models import CalibrationCycle, CalibrationEntry, CalibrationSession, EntryNote
 from .ladders.models import Competency, Expectation, Ladder, Level, Track
 from .people.models import ImportBatch, LevelAssignment, Person, RoleGrant
 from .tenancy import Company
 
 __all__ = [
-    "AuditEvent", "AuthSession", "CalibrationCycle", "CalibrationEntry", "CalibrationSession",
-    "Company", "Competency", "EntryNote", "Expectation", "ImportBatch", "Ladder",
-    "Level",
-    "LevelAssignment", "Person", "RoleGrant", "SignInThrottle", "Track",
+    "ApiToken", "AuditEvent", "AuthSession", "CalibrationCycle", "CalibrationEntry",
+    "CalibrationSession", "Company", "Competency", "EntryNote", "Expectation", "ImportBatch",
+    "Ladder", "Level", "LevelAssignment", "Person", "RoleGrant", "SignInThrottle", "Track",
 ]

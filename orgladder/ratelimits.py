@@ -12,6 +12,8 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from .api.auth import rate_limit_key as api_rate_limit_key
+
 log = logging.getLogger(__name__)
 
 
@@ -40,4 +42,6 @@ def register_rate_limits(app: Flask) -> Limiter:
         for limit, key in rules:
             view = limiter.limit(limit, key_func=key, methods=["POST"])(view)
         app.view_functions[endpoint] = view  # the wrapper keeps the view's access rule
+    # Every API call counts, per token (per address for calls without a valid one).
+    limiter.limit(config["API_RATE_LIMIT"], key_func=api_rate_limit_key)(app.blueprints["api"])
     return limiter

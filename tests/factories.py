@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from orgladder.access import Role
+from orgladder.auth.tokens import create_token
 from orgladder.companies import create_company
 from orgladder.extensions import db
 from orgladder.ladders.models import Ladder, Level
@@ -46,6 +47,13 @@ def make_person(
     if level:
         assign_level(None, person, levels_of(company)[level], date(2024, 1, 1), "Initial level")
     return person
+
+
+def make_token(person: Person, *, read_only: bool = False, name: str = "tests") -> str:
+    """A personal access token of ``person`` (its secret), made by the real service."""
+    _, secret = create_token(None, person, name, read_only=read_only)
+    db.session.commit()
+    return secret
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .factories import PASSWORD, Org
+from .factories import PASSWORD, Org, make_token
 
 ACTORS = ["anonymous", "employee", "manager", "hr", "hr_other"]
 TARGETS = ["own", "direct", "indirect", "peer", "other_company"]
@@ -276,12 +276,165 @@ def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
         return f"/ladders/{ladder.id}"
     if endpoint in CALIBRATION:
         return calibration_path(endpoint, org, actor, target)
+    if endpoint in API:
+        return api_path(endpoint, org, actor, target)
+    if endpoint == "tokens.revoke":
+        return token_path(org, actor, target)
     if endpoint in STUDIO:
         own, other = (org.ladder_a, org.ladder_b)
         if actor == "hr_other":
             own, other = other, own
         return studio_path(endpoint, other if target == "other_company" else own)
     return build(org, target)
+
+
+def token_status(actor: str, target: str) -> int:
+    """Revoking a token: one's own (302 back to the page); anyone else's does not exist."""
+    if actor == "anonymous":
+        return LOGIN
+    return 302 if target == "own" else 404
+
+
+MATRIX.update({
+    "tokens.index": ("GET", lambda org, t: "/account/tokens", signed_in(200)),
+    "tokens.create": ("POST", lambda org, t: "/account/tokens", signed_in(422)),  # no name
+    "tokens.revoke": ("POST", None, token_status),
+})
+
+
+# The API: a bearer token, never a session; no token is 401, never a redirect.
+UNAUTHENTICATED = 401
+
+
+def api_signed_in(status: int):
+    return lambda actor, target: UNAUTHENTICATED if actor == "anonymous" else status
+
+
+def api_person(ok: int, *, needs: str = "view_self"):
+    """A person's resource: oneself, one's scope; another company's is 404. ``needs`` names
+    the permission the operation requires: anything beyond view_self refuses an employee."""
+    def status(actor: str, target: str) -> int:
+        if actor == "anonymous":
+            return UNAUTHENTICATED
+        if actor == "employee":
+            if needs != "view_self":
+                return 403
+            if target in ("own", "direct"):  # an employee's "direct" target is themself
+                return ok
+            return 404 if target == "other_company" else 403
+        if actor == "hr_other":
+            return ok if target == "own" else 404
+        if target == "other_company":
+            return 404
+        if actor == "manager" and target == "peer":
+            return 403
+        return ok
+    return status
+
+
+def api_hr_person(ok: int):
+    def status(actor: str, target: str) -> int:
+        if actor == "anonymous":
+            return UNAUTHENTICATED
+        return admin_status(actor, target, ok)
+    return status
+
+
+def api_assign(actor: str, target: str) -> int:
+    """Assigning a level: never to oneself; a manager only in their line (empty body: 422)."""
+    if target == "own" and actor in ("manager", "hr", "hr_other"):
+        return 403
+    return api_person(422, needs="assign_level")(actor, target)
+
+
+def api_assignment(actor: str, target: str) -> int:
+    if actor in ("hr", "hr_other") and target == "own":
+        return 404  # HR holds no level in the factories: no decision to read
+    return api_person(200)(actor, target)
+
+
+def api_ladder(ok: int):
+    return lambda actor, target: (UNAUTHENTICATED if actor == "anonymous"
+                                  else 404 if target == "other_company" else ok)
+
+
+def api_studio(ok: int, company_wide: bool = False):
+    def status(actor: str, target: str) -> int:
+        if actor == "anonymous":
+            return UNAUTHENTICATED
+        return studio_status(ok, company_wide)(actor, target)
+    return status
+
+
+def api_hr(ok: int):
+    return lambda actor, target: (UNAUTHENTICATED if actor == "anonymous"
+                                  else ok if actor in ("hr", "hr_other") else 403)
+
+
+# endpoint -> (method, path; {ladder} {track} {level} {person} {assignment}, status). Writes
+# send an empty JSON body and no If-Match: a permitted caller gets 422 or 428, never a change.
+API = {
+    "api.openapi_document": ("GET", "/api/v1/openapi.json", lambda a, t: 200),
+    "api.me": ("GET", "/api/v1/me", api_signed_in(200)),
+    "api.list_all_ladders": ("GET", "/api/v1/ladders", api_signed_in(200)),
+    "api.create_ladder": ("POST", "/api/v1/ladders", api_studio(422, company_wide=True)),
+    "api.get_ladder": ("GET", "/api/v1/ladders/{ladder}", api_ladder(200)),
+    "api.patch_ladder": ("PATCH", "/api/v1/ladders/{ladder}", api_studio(428)),
+    "api.get_track": ("GET", "/api/v1/ladders/{ladder}/tracks/{track}", api_ladder(200)),
+    "api.patch_track": ("PATCH", "/api/v1/ladders/{ladder}/tracks/{track}", api_studio(428)),
+    "api.get_level": ("GET", "/api/v1/ladders/{ladder}/levels/{level}", api_ladder(200)),
+    "api.patch_level": ("PATCH", "/api/v1/ladders/{ladder}/levels/{level}", api_studio(428)),
+    "api.publish": ("POST", "/api/v1/ladders/{ladder}/publish", api_studio(422)),
+    "api.list_versions": ("GET", "/api/v1/ladders/{ladder}/versions", api_studio(200)),
+    "api.get_version": ("GET", "/api/v1/ladders/{ladder}/versions/1", api_studio(200)),
+    "api.export": ("GET", "/api/v1/ladders/{ladder}/export?format=yaml", api_studio(200)),
+    "api.import_ladder": ("POST", "/api/v1/ladders/import", api_studio(422, company_wide=True)),
+    "api.list_all_people": ("GET", "/api/v1/people",
+                            lambda a, t: api_person(200, needs="view_people")(a, "own")),
+    "api.create_person": ("POST", "/api/v1/people", api_hr(422)),
+    "api.get_person": ("GET", "/api/v1/people/{person}", api_person(200)),
+    "api.patch_person": ("PATCH", "/api/v1/people/{person}", api_hr_person(428)),
+    "api.person_expectations": ("GET", "/api/v1/people/{person}/expectations",
+                                api_person(200)),
+    "api.list_assignments": ("GET", "/api/v1/people/{person}/assignments", api_person(200)),
+    "api.get_assignment": ("GET", "/api/v1/people/{person}/assignments/{assignment}",
+                           api_assignment),
+    "api.create_assignment": ("POST", "/api/v1/people/{person}/assignments", api_assign),
+    "api.list_audit_events": ("GET", "/api/v1/audit", api_hr(200)),
+}
+MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status)
+               in API.items()})
+
+
+def api_path(endpoint: str, org: Org, actor: str, target: str) -> str:
+    from orgladder.people.service import current_assignment
+
+    own, other = (org.ladder_a, org.ladder_b)
+    if actor == "hr_other":
+        own, other = other, own
+    ladder = other if target == "other_company" else own
+    track = ladder.tracks[0]
+    person = person_target(org, actor, target)
+    assignment = current_assignment(person)
+    return API[endpoint][1].format(ladder=ladder.id, track=track.id, level=track.levels[0].id,
+                                   person=person.id,
+                                   assignment=assignment.id if assignment else 1)
+
+
+def token_path(org: Org, actor: str, target: str) -> str:
+    """A fresh token to revoke: the actor's own, or someone else's (never the actor's)."""
+    from orgladder.auth.tokens import create_token
+    from orgladder.extensions import db
+
+    if target == "own":
+        owner = actor_of(org, actor) or org.emp
+    elif actor == "hr_other":
+        owner = org.emp  # a token in the other company
+    else:
+        owner = org.b_person if target == "other_company" else org.peer  # never the actor
+    token, _ = create_token(None, owner, "revocable")
+    db.session.commit()
+    return f"/account/tokens/{token.id}/revoke"
 
 
 def test_matrix_covers_every_endpoint(app):
@@ -294,14 +447,31 @@ FOREIGN_MARKERS = {
 }
 
 
+def api_call(client, method: str, path: str, secret: str | None):
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    body = {} if method in ("POST", "PATCH") else None
+    return client.open(path, method=method, json=body, headers=headers)
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 def test_matrix(app, client, org, actor):
     person = actor_of(org, actor)
+    secret = make_token(person, name="matrix") if person is not None else None
     for endpoint, (method, _build, expected) in MATRIX.items():
         for target in TARGETS:
+            path = path_for(endpoint, org, actor, target)
+            if endpoint in API:
+                response = api_call(client, method, path, secret)
+                want = expected(actor, target)
+                assert response.status_code == want, (actor, endpoint, target, path)
+                assert "Location" not in response.headers, "the API never redirects"
+                body = response.get_data(as_text=True)
+                own_side = "b" if actor == "hr_other" else "a"
+                for marker in FOREIGN_MARKERS[own_side]:
+                    assert marker not in body, (actor, endpoint, target, marker)
+                continue
             if person is not None:
                 client.login(person.email, PASSWORD)
-            path = path_for(endpoint, org, actor, target)
             if method == "POST":
                 token = client.csrf_token("/" if person else "/login")
                 response = client.post(path, data={"csrf_token": token})

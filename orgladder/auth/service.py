@@ -17,6 +17,7 @@ from ..people.models import Person
 from ..people.service import find_by_email
 from . import throttle
 from .models import AuthSession
+from .tokens import revoke_all_tokens
 
 
 class AccountLocked(DomainError):
@@ -140,4 +141,6 @@ def change_password(person: Person, current: str, new: str) -> None:
                           field="new_password")
     person.password_hash = hash_password(new)
     end_other_sessions(person)
-    audit.record(person, "auth.password_change", person)
+    revoked = revoke_all_tokens(person)
+    audit.record(person, "auth.password_change", person,
+                 after={"tokens_revoked": revoked} if revoked else None)

@@ -24,6 +24,8 @@ FORMAT = "orgladder.ladder"
 FORMAT_VERSION = 1
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_UPLOAD = 512 * 1024
+MAX_GRADE = 99  # as the level form allows
+MAX_YEARS = 60
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def _text(value, path, problems, *, required=False, limit=None) -> None:
         problems.append(Problem(path, "must be text"))
     elif required and not value.strip():
         problems.append(Problem(path, "must not be empty"))
+    elif "\x00" in value:  # no text holds one, and PostgreSQL cannot store one
+        problems.append(Problem(path, "must not contain a NUL character"))
     elif limit and len(value) > limit:
         problems.append(Problem(path, f"must be at most {limit} characters"))
 
@@ -141,13 +145,15 @@ def _validate_level(level, path, keys, codes, titles, problems) -> None:
         problems.append(Problem(f"{path}.title", f"{title!r} appears twice on this track"))
     titles.add(title if isinstance(title, str) else "")
     grade = level.get("grade")
-    if grade is not None and not (_int(grade) and grade >= 0):
-        problems.append(Problem(f"{path}.grade", "must be a whole number of 0 or more"))
+    if grade is not None and not (_int(grade) and 0 <= grade <= MAX_GRADE):
+        problems.append(Problem(f"{path}.grade", f"must be a whole number from 0 to {MAX_GRADE}"))
     low, high = level.get("min_years", 0), level.get("max_years")
-    if not (_int(low) and low >= 0):
-        problems.append(Problem(f"{path}.min_years", "must be a whole number of 0 or more"))
-    if high is not None and not (_int(high) and high >= 0):
-        problems.append(Problem(f"{path}.max_years", "must be empty or a whole number ≥ 0"))
+    if not (_int(low) and 0 <= low <= MAX_YEARS):
+        problems.append(Problem(f"{path}.min_years",
+                                f"must be a whole number from 0 to {MAX_YEARS}"))
+    if high is not None and not (_int(high) and 0 <= high <= MAX_YEARS):
+        problems.append(Problem(f"{path}.max_years",
+                                f"must be empty or a whole number from 0 to {MAX_YEARS}"))
     elif high is not None and _int(low) and high < low:
         problems.append(Problem(f"{path}.max_years", f"{high} is below min_years {low}"))
     _text(level.get("summary"), f"{path}.summary", problems)
@@ -176,11 +182,14 @@ def checked(data: Any, lines: dict[str, int] | None = None) -> dict[str, Any]:
 
 
 def _line_for(path: str, lines: dict[str, int]) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
-    return None
+    """The line of ``path``, or of its nearest parent that has one (a top-level key's parent is
+    the whole document)."""
+    while path not in lines:
+        if not path:
+            return None
+        parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+        path = parent if parent != path else ""
+    return lines[path]
 
 
 def _node_lines(node, path: str, lines: dict[str, int]) -> None:

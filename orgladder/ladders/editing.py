@@ -128,6 +128,10 @@ def update_track(actor, track: Track, name: str, kind: str, revision) -> None:
 
 
 def _check_level(track: Track, values: dict[str, Any], level: Level | None) -> None:
+    if not values["code"]:
+        raise DomainError("Give the level a code, e.g. P3.", "code")
+    if not values["title"]:
+        raise DomainError("Give the level a title.", "title")
     if values["min_years"] < 0:
         raise DomainError("Years cannot be negative.", "min_years")
     if values["max_years"] is not None and values["max_years"] < values["min_years"]:

@@ -28,7 +28,12 @@ class PeopleFilter:
     level_id: int | None = None
     track_id: int | None = None
     manager_id: int | None = None
-    include_inactive: bool = False
+    active: bool | None = True  # None: active and deactivated people alike
+    include_actor: bool = False  # the table lists the actor's people; the API, everyone seen
+
+    @property
+    def include_inactive(self) -> bool:
+        return self.active is None
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,11 @@ def _people_query(actor: Person, filters: PeopleFilter, today: date) -> Select:
 
     Only a level or track filter needs the current assignments, and then only as a semi-join,
     so the count and the page do not look up the level of every person in a large scope."""
-    query = select(Person.id).where(scope_clause(actor), Person.id != actor.id)
-    if not filters.include_inactive:
-        query = query.where(Person.active.is_(True))
+    query = select(Person.id).where(scope_clause(actor))
+    if not filters.include_actor:
+        query = query.where(Person.id != actor.id)
+    if filters.active is not None:
+        query = query.where(Person.active.is_(filters.active))
     if filters.q:
         needle = f"%{filters.q.strip().lower()}%"
         query = query.where(or_(func.lower(Person.name).like(needle), Person.email.like(needle)))

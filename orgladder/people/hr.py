@@ -9,16 +9,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from email_validator import EmailNotValidError
 from sqlalchemy import delete, func, select
 
 from .. import audit
 from ..access import Permission, Role, can_administer, has_permission, in_scope
 from ..auth.models import AuthSession
+from ..auth.tokens import revoke_all_tokens
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..passwords import password_problems
 from .models import Person, RoleGrant
-from .service import create_person, find_by_email, normalize_email, set_manager
+from .service import checked_email, create_person, find_by_email, set_manager
 
 ASSIGNABLE_ROLES = (Role.MANAGER, Role.HR)
 FIELD_LABELS = {
@@ -53,6 +55,19 @@ def manager_by_email(actor: Person, email: str | None) -> Person | None:
         raise DomainError("No one in your company has this email address.",
                           field="manager_email")
     return manager
+
+
+def _valid_email(email: str) -> str:
+    try:
+        return checked_email(email)
+    except EmailNotValidError as error:
+        raise DomainError(str(error), field="email") from None
+
+
+def _check_start(profession_start: date | None) -> None:
+    if profession_start is not None and profession_start > date.today():
+        raise DomainError("The start in the profession cannot be in the future.",
+                          field="profession_start")
 
 
 def _check_allowed(actor: Person | None, person: Person) -> None:
@@ -90,6 +105,8 @@ def add_person(
                           field="manager_email")
     if not name.strip():
         raise DomainError("Give the person a name.", field="name")
+    email = _valid_email(email)
+    _check_start(profession_start)
     if password:
         problems = password_problems(password)
         if problems:
@@ -115,16 +132,14 @@ def update_person(
     _check_allowed(actor, person)
     _check_fresh(person, seen)
     before = snapshot(person)
-    email = normalize_email(email)
     if not name.strip():
         raise DomainError("Give the person a name.", field="name")
+    email = _valid_email(email)
     if email != person.email:
         other = find_by_email(email)
         if other is not None and other.id != person.id:
             raise DomainError("Someone already uses this email address.", field="email")
-    if profession_start is not None and profession_start > date.today():
-        raise DomainError("The start in the profession cannot be in the future.",
-                          field="profession_start")
+    _check_start(profession_start)
     if manager is not None and manager.id == person.id:
         raise DomainError("Nobody is their own manager.", field="manager_email")
     if (manager.id if manager else None) != person.manager_id:
@@ -175,7 +190,11 @@ def set_active(actor: Person | None, person: Person, active: bool) -> None:
             raise DomainError(f"{person.name} has {reports} active direct report"
                               f"{'s' if reports != 1 else ''}; give them another manager first.")
         db.session.execute(delete(AuthSession).where(AuthSession.person_id == person.id))
+    # A deactivated person keeps no way in: their API tokens go with their sessions, and
+    # reactivating them does not bring the tokens back.
+    revoked = 0 if active else revoke_all_tokens(person)
     person.active = active
     db.session.flush()
     audit.record(actor, "person.activate" if active else "person.deactivate", person,
-                 before={"active": not active}, after={"active": active})
+                 before={"active": not active},
+                 after={"active": active, **({"tokens_revoked": revoked} if revoked else {})})

@@ -22,6 +22,8 @@ from ..ladders.models import Level
 from ..passwords import hash_password
 from .models import LevelAssignment, Person, RoleGrant
 
+REASON_MAX = 2000
+
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
@@ -70,7 +72,7 @@ def create_person(
         actor,
         "person.create",
         person,
-        after={"email": email, "name": person.name, "manager_id": person.manager_id,
+        after={"email": email, "name": person.name, "manager_id": manager.id if manager else None,
                "roles": person.roles},
     )
     return person
@@ -118,6 +120,13 @@ def assign_level(
         raise NotAllowed("You can assign levels only to people in your reporting line.")
     if level.company_id != person.company_id:
         raise DomainError("Choose a level of your company's ladder.", field="level")
+    if level.archived:
+        raise DomainError(f"{level.code} was removed from the ladder; choose a current level.",
+                          field="level")
+    if actor is not None and not reason.strip():
+        raise DomainError("Say why: the reason appears in the person's history.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"A reason is at most {REASON_MAX} characters.", field="reason")
     assignment = LevelAssignment(
         company_id=person.company_id,
         person=person,

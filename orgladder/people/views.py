@@ -40,7 +40,7 @@ def index():
         level_id=_int_arg("level"),
         track_id=_int_arg("track"),
         manager_id=_int_arg("manager"),
-        include_inactive=request.args.get("inactive") == "1",
+        active=None if request.args.get("inactive") == "1" else True,
     )
     page = list_people(
         current_user, filters, page=_int_arg("page") or 1,

@@ -1,0 +1,128 @@
+"""Personal access tokens for the JSON API.
+
+A token acts with its owner's permissions (never more), optionally read-only. Like a sign-in
+session, only the SHA-256 of the secret is stored: the secret is shown once, when it is made.
+Revoking keeps the row, so the settings page and the audit log can still name it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, ForeignKey, String, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import audit
+from ..errors import DomainError
+from ..extensions import UTCDateTime, db, utcnow
+from ..people.models import Person
+from ..tenancy import CompanyOwned
+
+PREFIX = "olt_"  # makes a leaked token easy to recognise (and to scan for)
+NAME_MAX = 100
+# Writing the last-used time on every call would turn each read into a write.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class ApiToken(CompanyOwned, db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, so a person can tell their tokens apart.
+    hint: Mapped[str] = mapped_column(String(16))
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(actor: Person | None, owner: Person, name: str,
+                 read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new token for ``owner`` and its secret (returned once, never stored)."""
+    if actor is not None and actor.id != owner.id:
+        raise DomainError("People make their own tokens.")
+    if not owner.active:
+        raise DomainError(f"{owner.email} is deactivated; a token would not work.")
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Give the token a name, e.g. the script that uses it.", "name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"A token name is at most {NAME_MAX} characters.", "name")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(company_id=owner.company_id, person_id=owner.id, name=name,
+                     token_hash=token_digest(secret), hint=secret[:len(PREFIX) + 6],
+                     read_only=read_only)
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "token.create", owner,
+                 after={"token_id": token.id, "name": name, "read_only": read_only})
+    return token, secret
+
+
+def tokens_of(person: Person) -> list[ApiToken]:
+    """A person's tokens, live ones first, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.person_id == person.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(),
+                  ApiToken.id.desc())
+    ))
+
+
+def find_own_token(person: Person, token_id: int) -> ApiToken | None:
+    return db.session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.person_id == person.id))
+
+
+def revoke_token(actor: Person | None, token: ApiToken) -> None:
+    if actor is not None and actor.id != token.person_id:
+        raise DomainError("People revoke their own tokens.")
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "token.revoke", token.person,
+                 after={"token_id": token.id, "name": token.name})
+
+
+def revoke_all_tokens(person: Person) -> int:
+    """Revoke every live token of ``person`` (deactivation, password change). The caller's
+    audit event says why; this one counts what went."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The live token for ``secret`` whose owner is active, or None. Notes when it was used."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    token = db.session.scalar(
+        select(ApiToken).join(Person, Person.id == ApiToken.person_id)
+        .where(ApiToken.token_hash == token_digest(secret), ApiToken.revoked_at.is_(None),
+               Person.active.is_(True))
+    )
+    if token is None:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = now
+    return token
