@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every benchmark of docs/performance.md (needs PostgreSQL and Redis; takes a few minutes).
+bench: install
+	$(BIN)/python bench/run_all.py
 
 lint: install
 	$(BIN)/ruff check .
