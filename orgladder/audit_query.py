@@ -1,8 +1,8 @@
 """Reading the audit log: filters, pages and the CSV export, for HR of one company.
 
-The audit page and its export call these; so can the JSON API. A page costs two queries
-(count and rows, each row joined to its actor and, for people, its target) whatever the size of
-the log.
+The audit page, its export and the JSON API's ``/audit`` all read through ``events_query``.
+A page costs two queries (count and rows, each row joined to its actor and, for people, its
+target) whatever the size of the log.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from math import ceil
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
 
-from .access import Role
+from .access import Permission, company_wide, has_permission
 from .audit import AuditEvent
 from .errors import NotAllowed
 from .extensions import db
@@ -32,6 +32,7 @@ CSV_HEADERS = ["id", "time_utc", "actor_email", "actor_name", "action", "target_
 @dataclass(frozen=True)
 class AuditFilter:
     actor_email: str = ""
+    actor_id: int | None = None
     action: str = ""
     target_type: str = ""
     target_id: int | None = None
@@ -60,8 +61,8 @@ class AuditPage:
 
 
 def check_reader(actor: Person) -> None:
-    """The log covers the whole company: only HR for the whole company reads it."""
-    if not any(g.role == Role.HR and g.scope_root_id is None for g in actor.grants):
+    """The log names everyone in the company: only HR for the whole company reads it."""
+    if not (has_permission(actor, Permission.VIEW_AUDIT) and company_wide(actor)):
         raise NotAllowed("Only HR for the whole company can read the audit log.")
 
 
@@ -69,7 +70,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _query(actor: Person, filters: AuditFilter) -> Select:
+def events_query(actor: Person, filters: AuditFilter) -> Select:
+    """(event, actor name, actor email, target name) rows of the actor's company matching
+    ``filters``, newest first: by id, the order they were written, so pages are stable."""
     check_reader(actor)
     who = aliased(Person, name="actor")
     whom = aliased(Person, name="target")
@@ -82,6 +85,8 @@ def _query(actor: Person, filters: AuditFilter) -> Select:
     )
     if filters.actor_email.strip():
         query = query.where(func.lower(who.email) == filters.actor_email.strip().lower())
+    if filters.actor_id is not None:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.target_type:
@@ -90,25 +95,25 @@ def _query(actor: Person, filters: AuditFilter) -> Select:
         query = query.where(AuditEvent.target_id == filters.target_id)
     if filters.since is not None:
         query = query.where(AuditEvent.created_at >= _start_of(filters.since))
-    if filters.until is not None:
+    if filters.until is not None and filters.until < date.max:  # the last day has no next
         query = query.where(AuditEvent.created_at < _start_of(filters.until + timedelta(days=1)))
-    return query
+    return query.order_by(AuditEvent.id.desc())
 
 
 def list_events(actor: Person, filters: AuditFilter, page: int = 1,
                 per_page: int = 50) -> AuditPage:
     """One page of the company's events, newest first."""
-    query = _query(actor, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    query = events_query(actor, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(1, min(page, max(1, ceil(total / per_page))))
-    rows = db.session.execute(
-        query.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
     return AuditPage([AuditRow(*row) for row in rows], page, per_page, total)
 
 
 def iter_events(actor: Person, filters: AuditFilter) -> Iterator[AuditRow]:
     """Every matching event, oldest first, streamed from the database."""
-    query = _query(actor, filters).order_by(AuditEvent.id).execution_options(yield_per=500)
+    query = (events_query(actor, filters).order_by(None).order_by(AuditEvent.id)
+             .execution_options(yield_per=500))
     for row in db.session.execute(query):
         yield AuditRow(*row)
 

@@ -62,6 +62,7 @@ def test_filters_by_actor_action_target_and_dates(client, org):
     assert rows_of(dated) == 1 and "Ready for more" in dated
     assert rows_of(shown(action="level.assign", since="2021-03-04", until="2021-03-04")) == 1
     assert "No event matches" in shown(actor="nobody@acmetest.test")
+    assert rows_of(shown(action="level.assign", until="9999-12-31")) == 2 + 7  # the last day
 
 
 def test_bad_filter_values_are_field_errors(client, org):

@@ -1,8 +1,9 @@
 """One valid submission for every endpoint that writes (POST, PUT, PATCH, DELETE).
 
-``test_audit_coverage`` sends each and checks it left its audit event; ``test_csrf`` sends each
-without a CSRF token and checks it was refused. An endpoint missing here fails both, so a new
-write endpoint cannot land without an example.
+``test_audit_coverage`` sends each and checks it left its audit event. ``test_csrf`` sends each
+form without its CSRF token, and each API call (CSRF-exempt: cookies never authenticate it) with
+the browser's session cookie instead of a bearer token, and checks it was refused. An endpoint
+missing here fails both, so a new write endpoint cannot land without an example.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from datetime import date
 
 from flask import Flask
 
+from orgladder.auth.tokens import create_token
 from orgladder.calibration.states import CycleState
-from orgladder.extensions import db
+from orgladder.extensions import csrf, db
 from orgladder.ladders import catalog, editing, versions
 from orgladder.people import hr, importer
 
@@ -30,15 +32,40 @@ def write_endpoints(app: Flask) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if rule.methods & WRITE_METHODS}
 
 
+def csrf_exempt_endpoints(app: Flask) -> set[str]:
+    """The endpoints CSRF protection skips, decided as Flask-WTF decides (exempt blueprints
+    and views)."""
+    exempt = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        blueprint = app.blueprints.get(rule.endpoint.rpartition(".")[0])
+        if (blueprint in csrf._exempt_blueprints
+                or f"{view.__module__}.{view.__name__}" in csrf._exempt_views):
+            exempt.add(rule.endpoint)
+    return exempt
+
+
 @dataclass
 class Example:
     actor: str | None  # an Org attribute, or None for a visitor who is not signed in
     path: Callable[[Org], str]
-    data: Callable[[Org], dict]
+    data: Callable[[Org], dict]  # the form's fields, or an API call's JSON body
     action: str  # the audit event the write leaves
     token_from: Callable[[Org], str] | None = None  # the page holding the form, if not path
     setup: Callable[[Org], None] = field(default=lambda org: None)
     files: bool = False
+    status: int = 302  # the answer to a successful submission
+    # An API call: sent with the actor's bearer token; a PATCH also with If-Match, the ETag of
+    # a GET of the same path made just before.
+    api: bool = False
+    method: str = "POST"
+
+
+def api_example(actor: str, method: str, path: Callable[[Org], str],
+                body: Callable[[Org], dict], action: str, status: int = 200,
+                setup: Callable[[Org], None] | None = None) -> Example:
+    return Example(actor, path, body, action, setup=setup or (lambda org: None), status=status,
+                   api=True, method=method)
 
 
 def ladder_path(org: Org, suffix: str = "") -> str:
@@ -174,6 +201,67 @@ CALIBRATION_EXAMPLES: dict[str, Example] = {
 }
 
 
+def own_token(org: Org) -> None:
+    token, _ = create_token(None, org.emp, "Old script")
+    db.session.commit()
+    org.token_id = token.id
+
+
+TOKEN_EXAMPLES: dict[str, Example] = {
+    "tokens.create": Example("emp", lambda org: "/account/tokens",
+                             lambda org: {"name": "HR system sync"}, "token.create",
+                             status=201),
+    "tokens.revoke": Example("emp", lambda org: f"/account/tokens/{org.token_id}/revoke",
+                             lambda org: {}, "token.revoke",
+                             token_from=lambda org: "/account/tokens", setup=own_token),
+}
+
+
+def api_ladder(org: Org, suffix: str = "") -> str:
+    return f"/api/v1/ladders/{org.ladder_a.id}{suffix}"
+
+
+def ladder_document(org: Org) -> dict:
+    _, body = catalog.export(versions.draft_document(org.ladder_a), "json")
+    return {**json.loads(body), "name": "Imported ladder"}
+
+
+API_EXAMPLES: dict[str, Example] = {
+    "api.create_person": api_example(
+        "hr", "POST", lambda org: "/api/v1/people",
+        lambda org: {"name": "Nina New", "email": "nina@acmetest.test",
+                     "manager_id": org.mgr.id, "profession_start": "2020-01-01"},
+        "person.create", 201),
+    "api.patch_person": api_example(
+        "hr", "PATCH", lambda org: f"/api/v1/people/{org.emp.id}",
+        lambda org: {"name": "Eli Renamed"}, "person.update"),
+    "api.create_assignment": api_example(
+        "mgr", "POST", lambda org: f"/api/v1/people/{org.emp.id}/assignments",
+        lambda org: {"level_id": level(org, "P3").id,
+                     "effective_date": date.today().isoformat(),
+                     "reason": "Leads discovery on her own"}, "level.assign", 201),
+    "api.create_ladder": api_example(
+        "hr", "POST", lambda org: "/api/v1/ladders",
+        lambda org: {"name": "Design", "source": "empty"}, "ladder.create", 201),
+    "api.patch_ladder": api_example(
+        "hr", "PATCH", api_ladder, lambda org: {"description": "How product people grow"},
+        "ladder.update"),
+    "api.patch_track": api_example(
+        "hr", "PATCH", lambda org: api_ladder(org, f"/tracks/{track(org).id}"),
+        lambda org: {"name": "Individual contributors"}, "track.update"),
+    "api.patch_level": api_example(
+        "hr", "PATCH", lambda org: api_ladder(org, f"/levels/{level(org).id}"),
+        lambda org: {"title": "Product Manager II"}, "level.update"),
+    "api.publish": api_example(
+        "hr", "POST", lambda org: api_ladder(org, "/publish"),
+        lambda org: {"summary": "A clearer description"}, "ladder.publish", 201,
+        setup=change_the_draft),
+    "api.import_ladder": api_example(
+        "hr", "POST", lambda org: "/api/v1/ladders/import", ladder_document, "ladder.import",
+        201),
+}
+
+
 WRITE_EXAMPLES: dict[str, Example] = {
     "auth.login": Example(None, lambda org: "/login",
                           lambda org: {"email": org.emp.email, "password": PASSWORD},
@@ -271,4 +359,8 @@ WRITE_EXAMPLES: dict[str, Example] = {
         "hr", lambda org: ladder_path(org, "/import"), ladder_file, "ladder.import_draft",
         files=True),
     **CALIBRATION_EXAMPLES,
+    **TOKEN_EXAMPLES,
+    **API_EXAMPLES,
 }
+FORM_EXAMPLES = {endpoint: example for endpoint, example in WRITE_EXAMPLES.items()
+                 if not example.api}

@@ -31,6 +31,19 @@ def test_hr_reads_the_log_of_api_writes(api, org):
     by_manager = hr.get(f"/api/v1/audit?actor_id={org.mgr.id}").get_json()["items"]
     assert [e["action"] for e in by_manager] == ["level.assign"]
     assert by_manager[0]["after"]["reason"] == "Audited promotion"
+    assert by_manager[0]["actor_email"] == org.mgr.email
+    assert by_manager[0]["target_name"] == "Eli Employee"
+
+
+def test_the_api_and_the_audit_page_read_the_same_events(api, client, org):
+    """One query serves both: the same filter gives the same events, in the same order."""
+    hr = api(org.hr)
+    hr.patch_fresh(f"/api/v1/people/{org.lead.id}", {"name": "Leo Renamed"})
+    listed = hr.get("/api/v1/audit?per_page=200&until=9999-12-31").get_json()["items"]
+    client.login(org.hr.email, PASSWORD)
+    page = client.get("/audit.csv").get_data(as_text=True)
+    exported = [line.split(",")[0] for line in page.lstrip("\ufeff").splitlines()[1:]]
+    assert [str(event["id"]) for event in reversed(listed)] == exported[:len(listed)]
 
 
 def test_filters_by_target_action_and_dates(api, client, org):

@@ -26,8 +26,10 @@ class AuditEventOut(Out):
     action: str
     actor_id: int | None
     actor_name: str | None
+    actor_email: str | None
     target_type: str | None
     target_id: int | None
+    target_name: str | None = Field(description="The person's name, when the target is one.")
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     ip: str | None
