@@ -133,6 +133,11 @@ def test_the_employee_gets_nothing_about_themselves(api, org):
     assert len(events("calibration.notes.read")) == reads
     assert entry_of(cycle, org.emp).performance == 1  # unchanged
     assert len(entries.read_notes(org.hr, entry)) == 1
+    refused = events("access.denied")
+    assert len(refused) == len(calls) and {e.actor_id for e in refused} == {org.emp.id}
+    assert [(e.target_type, e.target_id) for e in refused[1:3]] == [
+        ("CalibrationCycle", cycle.id), ("CalibrationCycle", cycle.id)]
+    assert (refused[3].target_type, refused[3].target_id) == ("CalibrationEntry", entry.id)
 
 
 def test_another_companys_cycle_does_not_exist(api, org):
