@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # URL parameters that name the object a refused request was about.
 TARGETS = {"person_id": "Person", "ladder_id": "Ladder", "batch_id": "ImportBatch",
            "entry_id": "CalibrationEntry", "session_id": "CalibrationSession",
-           "cycle_id": "CalibrationCycle"}
+           "cycle_id": "CalibrationCycle", "calibration_id": "CalibrationCycle"}
 
 
 def _target(view_args: dict) -> tuple[str | None, int | None]:

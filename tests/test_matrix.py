@@ -238,15 +238,20 @@ MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status
 
 
 def calibration_path(endpoint: str, org: Org, actor: str, target: str) -> str:
+    return fill_calibration(CALIBRATION[endpoint][1], org, actor, target)
+
+
+def fill_calibration(template: str, org: Org, actor: str, target: str) -> str:
+    """An entry path names the target person's entry (and its cycle); a cycle or session path
+    the actor's own company's cycle, or the other company's."""
     from .calibration_setup import entry_of, other_company_cycle, standard_cycle
 
     if not hasattr(org, "cycles"):
         org.cycles = {"a": standard_cycle(org), "b": other_company_cycle(org)}
-    template = CALIBRATION[endpoint][1]
     if "{entry}" in template:
         person = person_target(org, actor, target)
         cycle = org.cycles["a" if person.company_id == org.a.id else "b"]
-        return template.format(entry=entry_of(cycle, person).id)
+        return template.format(entry=entry_of(cycle, person).id, cycle=cycle.id)
     own, other = ("b", "a") if actor == "hr_other" else ("a", "b")
     cycle = org.cycles[other if target == "other_company" else own]
     session = next(s for s in cycle.sessions if s.name in ("Mona's team", "Everyone"))
@@ -371,8 +376,15 @@ def api_hr(ok: int):
                                   else ok if actor in ("hr", "hr_other") else 403)
 
 
-# endpoint -> (method, path; {ladder} {track} {level} {person} {assignment}, status). Writes
-# send an empty JSON body and no If-Match: a permitted caller gets 422 or 428, never a change.
+def api_twin(page_status):
+    """The API answers as the page does, but 401 where the page sends to the sign-in page."""
+    return lambda actor, target: (UNAUTHENTICATED if actor == "anonymous"
+                                  else page_status(actor, target))
+
+
+# endpoint -> (method, path; {ladder} {track} {level} {person} {assignment} {cycle} {entry},
+# status). Writes send an empty JSON body and no If-Match: a permitted caller gets 422 or 428,
+# never a change.
 API = {
     "api.openapi_document": ("GET", "/api/v1/openapi.json", lambda a, t: 200),
     "api.me": ("GET", "/api/v1/me", api_signed_in(200)),
@@ -401,6 +413,23 @@ API = {
                            api_assignment),
     "api.create_assignment": ("POST", "/api/v1/people/{person}/assignments", api_assign),
     "api.list_audit_events": ("GET", "/api/v1/audit", api_hr(200)),
+    # Calibrations: as the cycle and entry pages (see calibration_status and entry_status)
+    "api.list_calibrations": ("GET", "/api/v1/calibrations", api_twin(people_page)),
+    "api.create_calibration": ("POST", "/api/v1/calibrations", api_hr(422)),
+    "api.get_calibration": ("GET", "/api/v1/calibrations/{cycle}",
+                            api_twin(calibration_status(200))),
+    "api.transition_calibration": ("POST", "/api/v1/calibrations/{cycle}/transition",
+                                   api_twin(calibration_status(422, hr_only=True))),
+    "api.list_entries": ("GET", "/api/v1/calibrations/{cycle}/entries",
+                         api_twin(calibration_status(200))),
+    "api.get_entry": ("GET", "/api/v1/calibrations/{cycle}/entries/{entry}",
+                      api_twin(entry_status(200))),
+    "api.patch_entry": ("PATCH", "/api/v1/calibrations/{cycle}/entries/{entry}",
+                        api_twin(entry_status(428))),
+    "api.list_notes": ("GET", "/api/v1/calibrations/{cycle}/entries/{entry}/notes",
+                       api_twin(entry_status(200))),
+    "api.add_note": ("POST", "/api/v1/calibrations/{cycle}/entries/{entry}/notes",
+                     api_twin(entry_status(422))),
 }
 MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status)
                in API.items()})
@@ -409,6 +438,9 @@ MATRIX.update({endpoint: (method, None, status) for endpoint, (method, _, status
 def api_path(endpoint: str, org: Org, actor: str, target: str) -> str:
     from orgladder.people.service import current_assignment
 
+    template = API[endpoint][1]
+    if "{cycle}" in template:
+        return fill_calibration(template, org, actor, target)
     own, other = (org.ladder_a, org.ladder_b)
     if actor == "hr_other":
         own, other = other, own
@@ -416,7 +448,7 @@ def api_path(endpoint: str, org: Org, actor: str, target: str) -> str:
     track = ladder.tracks[0]
     person = person_target(org, actor, target)
     assignment = current_assignment(person)
-    return API[endpoint][1].format(ladder=ladder.id, track=track.id, level=track.levels[0].id,
+    return template.format(ladder=ladder.id, track=track.id, level=track.levels[0].id,
                                    person=person.id,
                                    assignment=assignment.id if assignment else 1)
 

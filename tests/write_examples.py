@@ -221,6 +221,14 @@ def api_ladder(org: Org, suffix: str = "") -> str:
     return f"/api/v1/ladders/{org.ladder_a.id}{suffix}"
 
 
+def api_cycle(org: Org, suffix: str = "") -> str:
+    return f"/api/v1/calibrations/{org.cycle.id}{suffix}"
+
+
+def api_entry(org: Org, suffix: str = "") -> str:
+    return api_cycle(org, f"/entries/{entry_of(org.cycle, org.emp).id}{suffix}")
+
+
 def ladder_document(org: Org) -> dict:
     _, body = catalog.export(versions.draft_document(org.ladder_a), "json")
     return {**json.loads(body), "name": "Imported ladder"}
@@ -259,6 +267,22 @@ API_EXAMPLES: dict[str, Example] = {
     "api.import_ladder": api_example(
         "hr", "POST", lambda org: "/api/v1/ladders/import", ladder_document, "ladder.import",
         201),
+    "api.create_calibration": api_example(
+        "hr", "POST", lambda org: "/api/v1/calibrations",
+        lambda org: {"name": "Q3 review", "ladder_id": org.ladder_a.id,
+                     "period_start": "2026-07-01", "period_end": "2026-12-31"},
+        "calibration.cycle.create", 201),
+    "api.transition_calibration": api_example(
+        "hr", "POST", lambda org: api_cycle(org, "/transition"),
+        lambda org: {"to": CycleState.PREPARATION.value}, "calibration.cycle.transition",
+        setup=cycle_in(CycleState.DRAFT)),
+    "api.patch_entry": api_example(
+        "mgr", "PATCH", api_entry, lambda org: {"performance": 4, "promotion_ready": True},
+        "calibration.entry.update", setup=cycle_in(CycleState.IN_SESSION)),
+    "api.add_note": api_example(
+        "mgr", "POST", lambda org: api_entry(org, "/notes"),
+        lambda org: {"body": "Led the discovery work for the new billing flow."},
+        "calibration.note.add", 201, setup=cycle_in(CycleState.IN_SESSION)),
 }
 
 

@@ -20,7 +20,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 register_error_handlers(bp)
 bp.before_request(check_query_string)
 
-RESOURCES = ("spec", "me", "ladders", "ladder_versions", "people", "assignments", "audit")
+RESOURCES = ("spec", "me", "ladders", "ladder_versions", "people", "assignments", "audit",
+             "calibrations", "calibration_entries")
 
 
 def register_api(app: Flask) -> None:

@@ -4,6 +4,7 @@ pydantic models, JSON answers with an ``ETag``, and the ``If-Match`` preconditio
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, TypeVar
 
 from flask import Response, current_app, request
@@ -101,42 +102,71 @@ def serialize(model: BaseModel) -> bytes:
     return model.model_dump_json().encode()
 
 
+def versioned_etag(revision: int, body: bytes) -> str:
+    """The ETag of a record whose saves the service checks by revision (a calibration entry):
+    the revision the body shows, then the hash of the body."""
+    return f"r{revision}-{etag_of(body)[:16]}"
+
+
 def json_response(model: BaseModel, status: int = 200, *, etag: bool = False,
+                  revision: int | None = None,
                   headers: dict[str, str] | None = None) -> Response:
-    """``model`` as JSON. A single resource carries an ETag (a hash of exactly this body), and
-    a GET whose If-None-Match names it is answered 304."""
+    """``model`` as JSON. A single resource carries an ETag (a hash of exactly this body,
+    after the record's ``revision`` when given), and a GET whose If-None-Match names it is
+    answered 304."""
     body = serialize(model)
     response = Response(body, status=status, mimetype="application/json")
     response.headers.update(headers or {})
-    return with_etag(response, body) if etag else response
+    return with_etag(response, body, revision) if etag else response
 
 
-def with_etag(response: Response, body: bytes) -> Response:
+def with_etag(response: Response, body: bytes, revision: int | None = None) -> Response:
     """Tag ``response`` with the hash of ``body``; a GET that already has it gets a 304."""
-    tag = etag_of(body)
+    tag = etag_of(body) if revision is None else versioned_etag(revision, body)
     response.set_etag(tag)
     if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag):
         return Response(status=304, headers={"ETag": response.headers["ETag"]})
     return response
 
 
-def require_if_match(current: BaseModel) -> None:
-    """PATCH needs the ETag the client read: 428 without one, 412 when the resource has
-    changed since (someone else saved first), so no edit overwrites one it never saw. Checked
-    once the body is known to be well formed, so a malformed edit is a 422 whatever its ETag."""
-    header = request.headers.get("If-Match")
-    if not header:
+STALE = ("It changed after you read it, so nothing was saved. GET it again, check the "
+         "current values and send your change with the new ETag.")
+VERSIONED_TAG = re.compile(r"^r([0-9]{1,10})-[0-9a-f]{16}$")
+
+
+def _if_match_given() -> None:
+    if not request.headers.get("If-Match"):
         raise ApiError(428, "Send If-Match with the ETag from your last GET of this resource, "
                             "so a change made since is never overwritten.",
                        kind="precondition-required")
     if request.if_match.star_tag:
         raise ApiError(428, "If-Match: * does not protect anyone's change; send the ETag.",
                        kind="precondition-required")
+
+
+def require_if_match(current: BaseModel) -> None:
+    """PATCH needs the ETag the client read: 428 without one, 412 when the resource has
+    changed since (someone else saved first), so no edit overwrites one it never saw. Checked
+    once the body is known to be well formed, so a malformed edit is a 422 whatever its ETag."""
+    _if_match_given()
     now = etag_of(serialize(current))
     if not request.if_match.contains(now):
-        raise ApiError(412, "It changed after you read it, so nothing was saved. GET it again, "
-                            "check the current values and send your change with the new ETag.",
-                       kind="stale", current_etag=f'"{now}"')
+        raise ApiError(412, STALE, kind="stale", current_etag=f'"{now}"')
+
+
+def if_match_revision(current: BaseModel, revision: int) -> int:
+    """The revision a PATCH was made from, read from its If-Match (428 without one), for a
+    service that refuses saves from an older revision itself and says what changed since.
+    An ETag that names no revision of this record is stale (412)."""
+    _if_match_given()
+    now = versioned_etag(revision, serialize(current))
+    if request.if_match.contains(now):
+        return revision
+    for tag in request.if_match.as_set():
+        found = VERSIONED_TAG.match(tag)
+        if found:
+            return int(found.group(1))
+    raise ApiError(412, STALE, kind="stale", current_etag=f'"{now}"')
 
 
 def check_query_string() -> None:

@@ -38,9 +38,9 @@ from .schemas.people import (
 API_FIELDS = {"manager_email": "manager_id", "level": "level_id"}
 
 
-def in_api_terms(error: DomainError) -> DomainError:
-    if error.field in API_FIELDS:
-        return type(error)(error.message, API_FIELDS[error.field])
+def in_api_terms(error: DomainError, fields: dict[str, str] = API_FIELDS) -> DomainError:
+    if error.field in fields:
+        return type(error)(error.message, fields[error.field])
     return error
 
 

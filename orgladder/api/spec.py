@@ -8,9 +8,9 @@ from ..access import public
 from . import bp
 from .openapi import build_spec, operation
 
-DESCRIPTION = """orgladder's JSON API: ladders, people, level assignments and the audit log of
-one company, as the token's owner may see them. Authenticate with a personal access token
-(`Authorization: Bearer <token>`). Errors are `application/problem+json` (RFC 9457). Lists are
+DESCRIPTION = """orgladder's JSON API: ladders, people, level assignments, calibrations and the
+audit log of one company, as the token's owner may see them. Authenticate with a personal access
+token (`Authorization: Bearer <token>`). Errors are `application/problem+json` (RFC 9457). Lists are
 paginated (`page`, `per_page`, `Link` headers). Every single resource has an `ETag`; `PATCH`
 requires `If-Match` (428 without it, 412 when stale). See docs/api.md."""
 

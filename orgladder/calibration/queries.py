@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
@@ -132,15 +132,23 @@ def entries_to_prepare(actor: Person, cycle: CalibrationCycle) -> list[Calibrati
         .order_by(Person.name, Person.id)))
 
 
-def visible_entries(actor: Person, cycle: CalibrationCycle,
-                    session: CalibrationSession | None = None) -> list[CalibrationEntry]:
-    """The entries of the cycle (or of one session) the actor may see, by name."""
+def visible_entries_query(actor: Person, cycle: CalibrationCycle,
+                          session_id: int | None = None) -> Select:
+    """The entries of the cycle (or of one session) the actor may see, by name then id: a
+    stable order, for reading a page at a time."""
     query = (select(CalibrationEntry).join(Person, Person.id == CalibrationEntry.person_id)
              .where(visible_entries_clause(actor, cycle))
              .options(*_entry_options()).order_by(Person.name, Person.id))
-    if session is not None:
-        query = query.where(CalibrationEntry.session_id == session.id)
-    return list(db.session.scalars(query))
+    if session_id is not None:
+        query = query.where(CalibrationEntry.session_id == session_id)
+    return query
+
+
+def visible_entries(actor: Person, cycle: CalibrationCycle,
+                    session: CalibrationSession | None = None) -> list[CalibrationEntry]:
+    """The entries of the cycle (or of one session) the actor may see, by name."""
+    return list(db.session.scalars(
+        visible_entries_query(actor, cycle, session.id if session is not None else None)))
 
 
 def company_levels(company_id: int) -> dict[int, Level]:

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from orgladder.api.errors import TITLES
 
+from ..calibration_setup import entry_of, standard_cycle
 from ..factories import make_token
 
 
@@ -87,7 +88,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance, negative_data_rejection,
           missing_required_header, unsupported_method]
 # Generated cases per operation and caller: HR with valid and invalid calls, an employee with
-# valid ones (refusals must be documented too): about 460 cases on every run.
+# valid ones (refusals must be documented too): about 640 cases on every run.
 RUNS = (("hr", GenerationMode.POSITIVE, 10), ("hr", GenerationMode.NEGATIVE, 5),
         ("emp", GenerationMode.POSITIVE, 5))
 
@@ -112,11 +113,15 @@ def test_generated_requests_find_no_error_and_no_response_off_the_schema(app, or
 
     ladder, track = org.ladder_a, org.ladder_a.tracks[0]
     people = [org.hr, org.mgr, org.emp, org.emp2, org.peer, org.b_person]
+    cycle = standard_cycle(org)
     real = {
         "ladder_id": st.just(ladder.id), "track_id": st.just(track.id),
         "level_id": st.sampled_from([lv.id for lv in track.levels]),
         "number": st.just(1), "person_id": st.sampled_from([p.id for p in people]),
         "assignment_id": st.integers(1, 12),
+        # a cycle in session, and its entries: Hannah's own among them (refused to her)
+        "calibration_id": st.just(cycle.id),
+        "entry_id": st.sampled_from([entry_of(cycle, p).id for p in people[:-1]]),
     }
     # Valid calls often name real objects; invalid ones keep what was generated, so the check
     # that they are refused knows exactly what was wrong with them.
@@ -136,6 +141,6 @@ def test_generated_requests_find_no_error_and_no_response_off_the_schema(app, or
     for who, mode, examples in RUNS:
         source = positive if mode is GenerationMode.POSITIVE else negative
         operations = [result.ok() for result in source.get_all_operations()]
-        assert len(operations) >= 23
+        assert len(operations) >= 32
         for operation in operations:
             fuzz(operation, mode, examples, {"Authorization": f"Bearer {tokens[who]}"})
