@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
@@ -22,6 +22,7 @@ from .access import Permission, company_wide, has_permission
 from .audit import AuditEvent
 from .errors import NotAllowed
 from .extensions import db
+from .paging import Page
 from .people.models import Person
 from .spreadsheets import escape
 
@@ -46,18 +47,6 @@ class AuditRow:
     actor_name: str | None
     actor_email: str | None
     target_name: str | None
-
-
-@dataclass
-class AuditPage:
-    rows: list[AuditRow]
-    page: int
-    per_page: int
-    total: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, ceil(self.total / self.per_page))
 
 
 def check_reader(actor: Person) -> None:
@@ -101,13 +90,13 @@ def events_query(actor: Person, filters: AuditFilter) -> Select:
 
 
 def list_events(actor: Person, filters: AuditFilter, page: int = 1,
-                per_page: int = 50) -> AuditPage:
+                per_page: int = 50) -> Page[AuditRow]:
     """One page of the company's events, newest first."""
     query = events_query(actor, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(1, min(page, max(1, ceil(total / per_page))))
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
-    return AuditPage([AuditRow(*row) for row in rows], page, per_page, total)
+    return Page([AuditRow(*row) for row in rows], page, per_page, total)
 
 
 def iter_events(actor: Person, filters: AuditFilter) -> Iterator[AuditRow]:

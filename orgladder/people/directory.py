@@ -6,9 +6,8 @@ joined to their manager, current level and track, and one for the filter choices
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from math import ceil
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
@@ -16,6 +15,7 @@ from sqlalchemy.orm import aliased
 from ..access import scope_clause
 from ..extensions import db
 from ..ladders.models import Level, Track
+from ..paging import Page
 from .models import Person
 from .service import current_assignments_subquery
 
@@ -62,18 +62,6 @@ class PersonRow:
         return self.level.band_position(self.years) if self.level else None
 
 
-@dataclass
-class Page:
-    rows: list[PersonRow]
-    page: int
-    per_page: int
-    total: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, ceil(self.total / self.per_page))
-
-
 def _people_query(actor: Person, filters: PeopleFilter, today: date) -> Select:
     """The ids of the people the actor may see that match the filters.
 
@@ -103,7 +91,7 @@ def _people_query(actor: Person, filters: PeopleFilter, today: date) -> Select:
 def list_people(
     actor: Person, filters: PeopleFilter, page: int = 1, per_page: int = 50,
     today: date | None = None,
-) -> Page:
+) -> Page[PersonRow]:
     today = today or date.today()
     matching = _people_query(actor, filters, today)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery()))

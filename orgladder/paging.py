@@ -1,0 +1,21 @@
+"""One page of a longer list, as the HTML tables show it (the API pages with its own Window)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Generic, TypeVar
+
+Row = TypeVar("Row")
+
+
+@dataclass
+class Page(Generic[Row]):
+    rows: list[Row]
+    page: int
+    per_page: int
+    total: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, ceil(self.total / self.per_page))
