@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..audit import AuditEvent
@@ -20,6 +19,7 @@ from ..errors import DomainError, NotAllowed
 from ..extensions import db, utcnow
 from ..ladders.models import Level
 from ..people.models import Person
+from ..versioning import flush_or_refuse
 from .models import CalibrationEntry, EntryNote
 from .rules import may_edit_entry, may_see_entry
 from .states import CycleState, label
@@ -127,16 +127,8 @@ def save_entry(actor: Person, entry: CalibrationEntry, *, proposed_level: Level 
     if entry.cycle.state == CycleState.PREPARATION:
         entry.prepared_by_id, entry.prepared_at = actor.id, now
     entry.updated_by_id, entry.updated_at = actor.id, now
-    try:
-        db.session.flush()  # the version counter refuses a save that raced past the check
-    except StaleDataError:
-        # Another save landed between our check and our write: nothing of ours is kept, and
-        # the session must start over before the page can be shown again.
-        db.session.rollback()
-        current = db.session.scalar(select(CalibrationEntry.revision)
-                                    .where(CalibrationEntry.id == entry.id))
-        raise StaleEntry(changes_since(entry, seen)
-                         or ["Someone saved it at the same moment."], current) from None
+    flush_or_refuse(entry, lambda current: StaleEntry(
+        changes_since(entry, seen) or ["Someone saved it at the same moment."], current))
     audit.record(actor, "calibration.entry.update", entry,
                  before={"person_id": entry.person_id, "changed": before},
                  after={"person_id": entry.person_id, "revision": entry.revision,

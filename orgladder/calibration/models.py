@@ -26,9 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
-from ..ladders.models import Ladder, Level, revision_column
+from ..ladders.models import Ladder, Level
 from ..people.models import Person
 from ..tenancy import CompanyOwned
+from ..versioning import revision_column
 
 session_participants = Table(
     "calibration_participants",

@@ -21,6 +21,7 @@ from ..extensions import db, utcnow
 from ..ladders.models import Ladder, Level
 from ..people.models import Person
 from ..people.service import current_assignments_subquery
+from ..versioning import flush_or_refuse
 from . import scales
 from .finalizing import finalize_cycle, reopen_cycle
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
@@ -138,14 +139,7 @@ def update_cycle(actor: Person, cycle: CalibrationCycle, *, expected_revision: i
                               .replace("population_root", "population"))
     for field, value in values.items():
         setattr(cycle, field, value)
-    try:
-        db.session.flush()  # the version counter refuses a save that raced past the check
-    except StaleDataError:
-        # Another save landed between our check and our write: nothing of ours is kept, and
-        # the session must start over before the form can be shown again.
-        db.session.rollback()
-        raise StaleCycle(db.session.scalar(select(CalibrationCycle.revision)
-                                           .where(CalibrationCycle.id == cycle.id))) from None
+    flush_or_refuse(cycle, StaleCycle)
     after = _settings(cycle)
     if after != before:
         audit.record(actor, "calibration.cycle.update", cycle, before=before, after=after)
@@ -279,12 +273,7 @@ def update_session(actor: Person, session: CalibrationSession, *, name: str,
     # Participants live in their own table: touch the session row so its version counter
     # moves, and a save that raced past the check above is refused by the database.
     flag_modified(session, "name")
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleSession(db.session.scalar(select(CalibrationSession.revision)
-                                             .where(CalibrationSession.id == session.id))) from None
+    flush_or_refuse(session, StaleSession)
     after = _session_state(session)
     if after != before:
         audit.record(actor, "calibration.session.update", session, before=before, after=after)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..audit import AuditEvent
@@ -20,6 +19,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Person
 from ..people.service import assign_level
+from ..versioning import flush_or_refuse
 from .models import TRACK_KINDS, Competency, Expectation, Ladder, Level, Track
 from .sync import people_on
 
@@ -87,15 +87,8 @@ def _save(ladder: Ladder, obj, key: str, values: dict[str, Any], actor, action: 
         before.update(also[0])
         after.update(also[1])
         flag_modified(obj, next(iter(values)))  # an UPDATE, so the version counter moves
-    try:
-        db.session.flush()
-    except StaleDataError:
-        # Another save landed between our check and our write: nothing of ours is kept, and
-        # the session must start over before the page can be shown again.
-        db.session.rollback()
-        current = db.session.scalar(select(type(obj).revision).where(type(obj).id == obj.id))
-        raise StaleEdit(key.removesuffix("_id"), ["Someone saved it at the same moment."],
-                        current) from None
+    flush_or_refuse(obj, lambda current: StaleEdit(
+        key.removesuffix("_id"), ["Someone saved it at the same moment."], current))
     audit.record(actor, action, ladder,
                  before={key: obj.id, "changed": before},
                  after={key: obj.id, "revision": obj.revision, "changed": after})

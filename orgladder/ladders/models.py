@@ -20,15 +20,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
 from ..tenancy import CompanyOwned
+from ..versioning import revision_column
 
 TRACK_KINDS = ("ic", "management", "specialist")
 
 
-def revision_column() -> Mapped[int]:
-    """An optimistic version counter: SQLAlchemy adds ``WHERE revision = <loaded>`` to every
-    UPDATE and bumps it, so two saves that both started from one revision cannot both land.
-    Forms carry it as a hidden field and the services compare it first, to explain the refusal."""
-    return mapped_column(Integer, nullable=False, server_default=text("1"))
 
 
 class Ladder(CompanyOwned, db.Model):
