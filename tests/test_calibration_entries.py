@@ -128,7 +128,7 @@ def test_saving_nothing_new_changes_nothing(org):
                        potential=None, promotion_ready=False, expected_revision=entry.revision)
     assert entry.revision == 1
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == "calibration.entry.update")) == 0
+        AuditEvent.company_id == org.a.id, AuditEvent.action == "calibration.entry.update")) == 0
 
 
 @pytest.mark.parametrize(("field", "value"), [

@@ -177,10 +177,12 @@ def test_the_session_page_queries_do_not_grow_with_the_session(client, queries):
 
 def test_the_demo_company_is_in_session_with_prepared_entries(client, ctx):
     from orgladder.calibration.models import CalibrationCycle, CalibrationEntry
-    from orgladder.demo import DEFAULT_PASSWORD, seed_demo
+    from orgladder.companies import find_company
+    from orgladder.demo import DEFAULT_PASSWORD, DEMO_SLUG, seed_demo
 
     seed_demo(DEFAULT_PASSWORD)
-    cycle = db.session.scalar(select(CalibrationCycle))
+    cycle = db.session.scalar(select(CalibrationCycle).where(
+        CalibrationCycle.company_id == find_company(DEMO_SLUG).id))
     assert cycle.state == "in_session"
     prepared = db.session.scalars(select(CalibrationEntry).where(
         CalibrationEntry.cycle_id == cycle.id)).all()
