@@ -177,7 +177,7 @@ def test_notes_are_a_thread_with_authors_and_times(client, org):
     notes = db.session.scalars(select(EntryNote).order_by(EntryNote.id)).all()
     assert [n.author_id for n in notes] == [org.mgr.id, org.lead.id]
     added = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "calibration.note.add")).all()
+        AuditEvent.company_id == org.a.id, AuditEvent.action == "calibration.note.add")).all()
     assert len(added) == 2 and all("Shipped" not in repr(e.after) for e in added)
 
 

@@ -97,7 +97,7 @@ def test_a_refused_calibration_entry_is_audited_with_its_target(client, org):
     assert second.after["endpoint"] == "calibrate.add_note"
     assert db.session.scalar(select(EntryNote).where(EntryNote.entry_id == entry.id)) is None
     assert not db.session.scalars(select(AuditEvent).where(
-        AuditEvent.target_type == "CalibrationEntry",
+        AuditEvent.company_id == org.a.id, AuditEvent.target_type == "CalibrationEntry",
         AuditEvent.action != "access.denied")).all()
 
 

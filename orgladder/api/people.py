@@ -78,7 +78,8 @@ def list_all_people():
     args = query_args(PeopleQuery)
     filters = PeopleFilter(level_id=args.level_id, track_id=args.track_id,
                            manager_id=args.manager_id, active=args.active, include_actor=True)
-    page = list_people(current_user, filters, page=args.page, per_page=args.per_page)
+    page = list_people(current_user, filters, page=args.page, per_page=args.per_page,
+                       with_roles=True)
     wording = LevelWording(current_user)
     wording.prepare([row.level for row in page.rows if row.level is not None])
     items = [person_out(row.person, row.level, row.since, wording) for row in page.rows]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from ..access import scope_clause
 from ..extensions import db
@@ -90,8 +90,10 @@ def _people_query(actor: Person, filters: PeopleFilter, today: date) -> Select:
 
 def list_people(
     actor: Person, filters: PeopleFilter, page: int = 1, per_page: int = 50,
-    today: date | None = None,
+    today: date | None = None, with_roles: bool = False,
 ) -> Page[PersonRow]:
+    """One page of the people in the actor's scope, by name. ``with_roles`` loads each row's
+    role grants too (the API shows them; the HTML table does not)."""
     today = today or date.today()
     matching = _people_query(actor, filters, today)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
@@ -109,6 +111,7 @@ def list_people(
         .outerjoin(Level, Level.id == current.c.level_id)
         .outerjoin(Track, Track.id == Level.track_id)
         .order_by(Person.name, Person.id)
+        .options(*([selectinload(Person.grants)] if with_roles else []))
     ).all()
     return Page(
         rows=[

@@ -52,9 +52,10 @@ class Person(UserMixin, CompanyOwned, db.Model):
 
     company: Mapped[Company] = relationship(lazy="joined", innerjoin=True)
     manager: Mapped[Person | None] = relationship(remote_side=[id])
+    # Loaded on demand: most people a page reads are shown, not checked for permissions. The
+    # signed-in person and the API's people list load them eagerly (selectinload).
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="person",
-        lazy="selectin",
         foreign_keys="RoleGrant.person_id",
         cascade="all, delete-orphan",
     )

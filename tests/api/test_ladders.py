@@ -16,7 +16,8 @@ LEVEL_FIELDS = {"id", "code", "title", "track_id", "position", "min_years", "max
 
 def audited(action: str) -> list[AuditEvent]:
     db.session.expire_all()
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                  .order_by(AuditEvent.id)))
 
 
 def test_a_ladder_has_the_documented_fields(api, org):
