@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from orgladder.access import Role, can_manage, in_scope, scope_clause
 from orgladder.errors import DomainError
@@ -85,7 +86,9 @@ def test_subtree_check_costs_the_same_at_any_depth(ctx, queries, depth):
         person = make_person(company, f"Person {i}", manager=person, roles=[Role.MANAGER])
     db.session.commit()
     db.session.expire_all()
-    top = db.session.get(Person, top.id)
+    # Loaded as sign-in loads the signed-in person: with their role grants.
+    top = db.session.scalars(select(Person).where(Person.id == top.id)
+                             .options(selectinload(Person.grants))).one()
     leaf = db.session.get(Person, person.id)
     with queries() as q:
         assert in_scope(top, leaf)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit
 from ..errors import DomainError
@@ -92,7 +92,7 @@ def load_session(token: str, now: datetime | None = None) -> Person | None:
         select(Person, AuthSession.last_seen_at)
         .join(AuthSession, AuthSession.person_id == Person.id)
         .where(AuthSession.token_hash == _digest(token), ~_expired(now))
-        .options(selectinload(Person.grants))
+        .options(joinedload(Person.company), selectinload(Person.grants))
     ).first()
     if row is None or not row[0].active:
         return None

@@ -113,10 +113,7 @@ def cycle_progress(cycle: CalibrationCycle) -> CycleProgress:
 
 
 def _entry_options():
-    # Role grants load "selectin" in batches of 500, which would add queries as a session
-    # grows; calibration lists never ask for them.
-    return (joinedload(CalibrationEntry.person).lazyload(Person.grants),
-            joinedload(CalibrationEntry.manager).lazyload(Person.grants))
+    return (joinedload(CalibrationEntry.person), joinedload(CalibrationEntry.manager))
 
 
 def entries_to_prepare(actor: Person, cycle: CalibrationCycle) -> list[CalibrationEntry]:

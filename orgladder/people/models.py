@@ -50,7 +50,9 @@ class Person(UserMixin, CompanyOwned, db.Model):
     path: Mapped[str] = mapped_column(String(1024), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    company: Mapped[Company] = relationship(lazy="joined", innerjoin=True)
+    # Not joined: the people a page reads share the signed-in person's company, which the
+    # sign-in loads, so the identity map answers person.company without a query.
+    company: Mapped[Company] = relationship()
     manager: Mapped[Person | None] = relationship(remote_side=[id])
     # Loaded on demand: most people a page reads are shown, not checked for permissions. The
     # signed-in person and the API's people list load them eagerly (selectinload).
