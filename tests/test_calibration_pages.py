@@ -92,6 +92,34 @@ def test_the_table_sorts_and_filters(client, org, session_cycle, query, names):
     assert entry_rows(response.get_data(as_text=True)) == names
 
 
+def test_the_table_pages_keeping_the_sort_and_filters(app, client, org, session_cycle):
+    """Three to a page, sorted by performance: the pages follow the sort, the links keep it,
+    and the charts still count the whole session."""
+    app.config["PEOPLE_PAGE_SIZE"] = 3
+    try:
+        client.login(org.hr.email)
+        session = session_named(session_cycle, "Everyone else")
+        path = f"/calibrations/sessions/{session.id}"
+        first = client.get(path, query_string={"sort": "performance"}).get_data(as_text=True)
+        assert entry_rows(first) == ["Pia Peer", "Bea Boss", "Mona Manager"]
+        assert "1–3 of 4 people" in first and "2 (50%)" in first  # the chart counts all four
+        following = re.search(r'<a href="([^"]+)" rel="next">', first).group(1)
+        assert "sort=performance" in following and "page=2" in following
+        second = client.get(following.replace("&amp;", "&")).get_data(as_text=True)
+        assert entry_rows(second) == ["Pat Peermanager"] and "4–4 of 4 people" in second
+        assert 'rel="prev"' in second and 'rel="next"' not in second
+        # A page past the end shows the last one; a filter counts what matches.
+        assert entry_rows(client.get(path, query_string={"page": 99}).get_data(
+            as_text=True)) == ["Pia Peer"]
+        rated_five = client.get(path, query_string={"rating": 5}).get_data(as_text=True)
+        assert "2 matching (of 4)" in rated_five and 'rel="next"' not in rated_five
+        # Sorting starts again from the first page.
+        sort_link = re.search(r'<a href="([^"]+)">Potential', second).group(1)
+        assert "page=" not in sort_link
+    finally:
+        app.config["PEOPLE_PAGE_SIZE"] = 50
+
+
 def test_outliers_are_flagged(client, org, session_cycle):
     """Bea's reports average 5.0 against a session average of 3.5; Pia, two years in, is
     proposed for a level typically reached after twelve; and Eli, promoted two months ago,
@@ -169,7 +197,10 @@ def test_the_session_page_queries_do_not_grow_with_the_session(client, queries):
         with queries() as q:
             response = client.get(path)
         assert response.status_code == 200
-        assert len(entry_rows(response.get_data(as_text=True))) == size
+        body = response.get_data(as_text=True)
+        # The charts count everyone; the table shows one page of them.
+        assert len(entry_rows(body)) == min(size, 50)
+        assert (f"1–50 of {size} people" if size > 50 else f"{size} people") in body
         counts.append(len(q))
         client.post_form("/logout", token_from="/")
     assert counts[0] == counts[1], counts

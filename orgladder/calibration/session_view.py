@@ -1,6 +1,7 @@
 """The session page: every entry of the session the viewer may see, the charts, the 9-box,
-the outliers, and the table filtered and sorted as the query string asks. A fixed number of
-queries whatever the size of the session; sorting and filtering happen on the loaded rows."""
+the outliers, and one page of the table, filtered and sorted as the query string asks. A fixed
+number of queries whatever the size of the session; the charts need every entry, so sorting and
+filtering happen on the loaded rows, and only the page's rows are rendered."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..ladders.models import Level, Track
+from ..paging import Page
 from ..people.models import Person
 from . import analytics
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
@@ -51,7 +53,7 @@ class SessionView:
     level_chart: analytics.PairChart
     nine_box: analytics.NineBox
     outliers: list[analytics.Outlier]
-    rows: list[Row]
+    table: Page[Row]
     filters: TableFilter
     managers: list[Person] = field(default_factory=list)
     levels: list[Level] = field(default_factory=list)
@@ -87,7 +89,7 @@ def _keep(row: Row, filters: TableFilter) -> bool:
 
 
 def session_view(viewer: Person, session: CalibrationSession, filters: TableFilter,
-                 today: date | None = None) -> SessionView:
+                 page: int = 1, per_page: int = 50, today: date | None = None) -> SessionView:
     today = today or date.today()
     cycle = session.cycle
     entries = visible_entries(viewer, cycle, session)
@@ -110,6 +112,8 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     order = {level_id: index for index, level_id in enumerate(levels)}
     shown = sorted((r for r in rows if _keep(r, filters)),
                    key=_sort_key(filters.sort, order), reverse=filters.descending)
+    page = min(max(1, page), max(1, -(-len(shown) // per_page)))
+    table = Page(shown[(page - 1) * per_page:page * per_page], page, per_page, len(shown))
     managers = {e.manager.id: e.manager for e in entries if e.manager is not None}
     present = {e.proposed_level_id for e in entries}
     return SessionView(
@@ -121,7 +125,7 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
             [lv for lv in levels.values() if lv in ladder_levels or lv.id in referenced],
             entries),
         nine_box=analytics.nine_box(cycle, entries),
-        outliers=found, rows=shown, filters=filters,
+        outliers=found, table=table, filters=filters,
         managers=sorted(managers.values(), key=lambda p: (p.name, p.id)),
         levels=[lv for lv in ladder_levels if lv.id in present],
         tracks=list({lv.track.id: lv.track for lv in ladder_levels

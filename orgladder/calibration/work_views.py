@@ -3,7 +3,17 @@ page and the export. Who sees what is decided in ``rules``; these views only ask
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -164,8 +174,10 @@ def session(session_id: int):
     session = get_in_company_or_404(CalibrationSession, session_id, current_user)
     if not may_see_session(current_user, session):
         abort(403)
-    return render_template("calibration/session.html",
-                           view=session_view(current_user, session, _filters()))
+    view = session_view(current_user, session, _filters(),
+                        page=parse_id(request.args.get("page")) or 1,
+                        per_page=current_app.config["PEOPLE_PAGE_SIZE"])
+    return render_template("calibration/session.html", view=view)
 
 
 @bp.get("/calibrations/<int:cycle_id>/export.csv")
