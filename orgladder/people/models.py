@@ -75,6 +75,13 @@ class Person(UserMixin, CompanyOwned, db.Model):
         return self.active
 
     @property
+    def is_authenticated(self) -> bool:
+        # A person object is only ever current_user after a live session or token proved who
+        # they are (an inactive person never gets that far). Flask-Login's default reads
+        # ``active``, which a commit has expired, and so reloaded the person after every write.
+        return True
+
+    @property
     def roles(self) -> list[str]:
         return sorted({grant.role for grant in self.grants})
 
