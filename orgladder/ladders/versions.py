@@ -4,10 +4,12 @@ immutable numbered ``LadderVersion``. Everyone else reads the latest published v
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from .. import audit
 from ..errors import DomainError
@@ -146,13 +148,28 @@ def view_of_document(ladder: Ladder, document: dict[str, Any]) -> tuple[LadderVi
 
 
 def published(actor: Person, ladder_id) -> PublishedLadder:
-    """The latest published version of a ladder of the actor's company (two queries)."""
+    """The latest published version of a ladder of the actor's company (two queries, plus one
+    the first time this process shows that version)."""
     ladder = get_in_company_or_404(Ladder, ladder_id, actor)
-    version = latest_version(ladder.id)
+    version = db.session.scalar(
+        select(LadderVersion).where(LadderVersion.ladder_id == ladder.id)
+        .options(defer(LadderVersion.document))
+        .order_by(LadderVersion.number.desc()).limit(1))
     if version is None:
         return PublishedLadder(None, None, {})
-    view, levels = view_of_document(ladder, version.document)
+    view, levels = _published_view(version.id, version.published_at)
     return PublishedLadder(view, version, levels)
+
+
+@lru_cache(maxsize=256)
+def _published_view(version_id: int, published_at: datetime) -> tuple[LadderView, dict]:
+    """A published version never changes, so each process builds its view once: reading the
+    document and rebuilding its objects was a third of an employee's "my level" page. Callers
+    only read the view. The publication time is in the key because a rolled-back transaction
+    can hand the same id to another version (SQLite reuses them)."""
+    version = db.session.get(LadderVersion, version_id)
+    ladder = db.session.get(Ladder, version.ladder_id)
+    return view_of_document(ladder, version.document)
 
 
 def draft_view(actor: Person, ladder_id) -> LadderView:

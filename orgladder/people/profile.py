@@ -11,7 +11,6 @@ from ..ladders.versions import published
 from .gap import GapRow, gap
 from .history import HistoryEntry, level_history
 from .models import LevelAssignment, Person
-from .service import current_assignment
 
 
 @dataclass
@@ -70,7 +69,10 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     today = today or date.today()
     profile = LevelProfile(person=person, years=person.years_of_experience(today),
                            history=level_history(person, today))
-    assignment = current_assignment(person, today)
+    # The history holds every assignment, newest first: the first one in force is the current
+    # one (the rule of current_assignment, without a second query).
+    assignment = next((entry.assignment for entry in profile.history if not entry.scheduled),
+                      None)
     if assignment is None:
         return profile
     level = assignment.level
