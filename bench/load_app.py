@@ -18,7 +18,6 @@ from flask import Blueprint, render_template_string  # noqa: E402
 from flask_login import current_user  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from orgladder import create_app  # noqa: E402
 from orgladder.access import Permission, requires  # noqa: E402
 from orgladder.extensions import db  # noqa: E402
 from orgladder.tenancy import Company  # noqa: E402
@@ -34,5 +33,6 @@ def floor_page():
                                   person=current_user.name)
 
 
-app = create_app()
+from wsgi import app  # noqa: E402  (the production entry point, as gunicorn loads it)
+
 app.register_blueprint(floor)
