@@ -158,10 +158,14 @@ def company_levels(company_id: int) -> dict[int, Level]:
 
 
 def last_promotions(cycle: CalibrationCycle, levels: dict[int, Level],
-                    today: date | None = None, person_id: int | None = None) -> dict[int, date]:
-    """person id -> date of their latest promotion, for the people of the cycle (or one)."""
+                    today: date | None = None, person_id: int | None = None,
+                    session_id: int | None = None) -> dict[int, date]:
+    """person id -> date of their latest promotion, for the people of the cycle, of one of
+    its sessions, or one person."""
     today = today or date.today()
     people = select(CalibrationEntry.person_id).where(CalibrationEntry.cycle_id == cycle.id)
+    if session_id is not None:
+        people = people.where(CalibrationEntry.session_id == session_id)
     if person_id is not None:
         people = people.where(CalibrationEntry.person_id == person_id)
     rows = db.session.execute(

@@ -94,7 +94,7 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     cycle = session.cycle
     entries = visible_entries(viewer, cycle, session)
     levels = company_levels(cycle.company_id)
-    promoted = last_promotions(cycle, levels, today)
+    promoted = last_promotions(cycle, levels, today, session_id=session.id)
     found = analytics.outliers(cycle, entries, levels, promoted, today)
     flags: dict[int, list[str]] = {}
     for outlier in found:
