@@ -22,6 +22,16 @@ FAR_YEARS = 2  # years outside the proposed level's typical band
 RECENT_PROMOTION = timedelta(days=365)
 
 
+@dataclass
+class EntryRow:
+    """An entry as the session page reads it, with the names it shows beside it."""
+
+    entry: CalibrationEntry
+    name: str  # the person's
+    years: float | None  # the person's years of experience
+    manager_name: str | None
+
+
 @dataclass(frozen=True)
 class PairRow:
     """One row of a chart: a solid bar (what is) above an outlined one (what to compare to)."""
@@ -69,8 +79,8 @@ def _pair_rows(items: list[tuple[str, float, str, float | None, str]]) -> list[P
             for index, (label, first, first_text, second, second_text) in enumerate(items)]
 
 
-def rating_chart(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> PairChart:
-    counts = Counter(e.performance for e in entries if e.performance is not None)
+def rating_chart(cycle: CalibrationCycle, rows: list[EntryRow]) -> PairChart:
+    counts = Counter(r.entry.performance for r in rows if r.entry.performance is not None)
     rated = sum(counts.values())
     target = cycle.target_distribution
     items = []
@@ -83,9 +93,9 @@ def rating_chart(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> Pa
                      "Target" if target else "", _pair_rows(items))
 
 
-def level_chart(levels: list[Level], entries: list[CalibrationEntry]) -> PairChart:
-    proposed = Counter(e.proposed_level_id for e in entries)
-    current = Counter(e.current_level_id for e in entries)
+def level_chart(levels: list[Level], rows: list[EntryRow]) -> PairChart:
+    proposed = Counter(r.entry.proposed_level_id for r in rows)
+    current = Counter(r.entry.current_level_id for r in rows)
     shown = [lv for lv in levels if proposed[lv.id] or current[lv.id]]
     items = [(f"{lv.code} {lv.title}", float(proposed[lv.id]), str(proposed[lv.id]),
               float(current[lv.id]), str(current[lv.id])) for lv in shown]
@@ -99,10 +109,10 @@ def level_chart(levels: list[Level], entries: list[CalibrationEntry]) -> PairCha
 class Box:
     performance: int  # 0 low, 1 moderate, 2 high
     potential: int
-    entries: list[CalibrationEntry] = field(default_factory=list)
+    entries: list[EntryRow] = field(default_factory=list)
 
     @property
-    def shown(self) -> list[CalibrationEntry]:
+    def shown(self) -> list[EntryRow]:
         return self.entries[:NAMES_PER_BOX]
 
     @property
@@ -140,16 +150,17 @@ def _thirds(scale: list[str], numbers: bool) -> list[str]:
     return notes
 
 
-def nine_box(cycle: CalibrationCycle, entries: list[CalibrationEntry]) -> NineBox:
+def nine_box(cycle: CalibrationCycle, rows: list[EntryRow]) -> NineBox:
     boxes = {(perf, pot): Box(perf, pot) for perf in range(3) for pot in range(3)}
     unplaced = 0
-    for entry in entries:
+    for row in rows:
+        entry = row.entry
         if entry.performance is None or entry.potential is None:
             unplaced += 1
             continue
         key = (band(entry.performance, len(cycle.rating_scale)),
                band(entry.potential, len(cycle.potential_scale)))
-        boxes[key].entries.append(entry)
+        boxes[key].entries.append(row)
     return NineBox([[boxes[(perf, pot)] for perf in range(3)] for pot in (2, 1, 0)], unplaced,
                    _thirds(cycle.rating_scale, True), _thirds(cycle.potential_scale, False))
 
@@ -166,40 +177,40 @@ def _average(values: list[int]) -> float:
     return sum(values) / len(values)
 
 
-def outliers(cycle: CalibrationCycle, entries: list[CalibrationEntry], levels: dict[int, Level],
+def outliers(cycle: CalibrationCycle, rows: list[EntryRow], levels: dict[int, Level],
              promoted_on: dict[int, date], today: date) -> list[Outlier]:
     found: list[Outlier] = []
-    rated = [e for e in entries if e.performance is not None]
+    rated = [r for r in rows if r.entry.performance is not None]
     if rated:
-        overall = _average([e.performance for e in rated])
+        overall = _average([r.entry.performance for r in rated])
         far = FAR_FROM_AVERAGE * (len(cycle.rating_scale) - 1)
-        by_manager: dict[int, list[CalibrationEntry]] = defaultdict(list)
-        for entry in rated:
-            if entry.manager_id is not None:
-                by_manager[entry.manager_id].append(entry)
+        by_manager: dict[int, list[EntryRow]] = defaultdict(list)
+        for row in rated:
+            if row.entry.manager_id is not None:
+                by_manager[row.entry.manager_id].append(row)
         for manager_id, team in sorted(by_manager.items(),
-                                       key=lambda item: item[1][0].manager.name):
-            mean = _average([e.performance for e in team])
+                                       key=lambda item: item[1][0].manager_name or ""):
+            mean = _average([r.entry.performance for r in team])
             if len(team) >= 2 and abs(mean - overall) >= far:
                 found.append(Outlier(
                     "manager_average",
-                    f"{team[0].manager.name}'s {len(team)} reports average {mean:.1f}; the "
+                    f"{team[0].manager_name}'s {len(team)} reports average {mean:.1f}; the "
                     f"session averages {overall:.1f}.", manager_id=manager_id))
-    for entry in entries:
+    for row in rows:
+        entry, years = row.entry, row.years
         proposed = levels.get(entry.proposed_level_id)
         if proposed is None:
             continue
-        years = entry.person.years_of_experience(today)
         if years is not None and (years < proposed.min_years - FAR_YEARS or (
                 proposed.max_years is not None and years > proposed.max_years + FAR_YEARS)):
             found.append(Outlier(
-                "years_band", f"{entry.person.name}: {proposed.code} proposed (typically "
+                "years_band", f"{row.name}: {proposed.code} proposed (typically "
                 f"{proposed.years_label}) with {years} years of experience.", entry))
         current = levels.get(entry.current_level_id)
         last = promoted_on.get(entry.person_id)
         if (current is not None and classify(current, proposed) == "promotion"
                 and last is not None and today - last < RECENT_PROMOTION):
             found.append(Outlier(
-                "recent_promotion", f"{entry.person.name}: promotion to {proposed.code} "
+                "recent_promotion", f"{row.name}: promotion to {proposed.code} "
                 f"proposed, last promoted on {last:%-d %B %Y}.", entry))
     return found

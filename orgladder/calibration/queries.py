@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
 from ..extensions import db
@@ -139,6 +139,20 @@ def visible_entries_query(actor: Person, cycle: CalibrationCycle,
     if session_id is not None:
         query = query.where(CalibrationEntry.session_id == session_id)
     return query
+
+
+def visible_session_entries(actor: Person, cycle: CalibrationCycle, session_id: int):
+    """Like visible_entries for one session, but the person's name and start and the
+    manager's name come as columns: (entry, name, profession_start, manager name) rows. The
+    session page reads every entry; loading two people per entry as objects was a third of it.
+    """
+    manager = aliased(Person)
+    return db.session.execute(
+        select(CalibrationEntry, Person.name, Person.profession_start, manager.name)
+        .join(Person, Person.id == CalibrationEntry.person_id)
+        .outerjoin(manager, manager.id == CalibrationEntry.manager_id)
+        .where(visible_entries_clause(actor, cycle), CalibrationEntry.session_id == session_id)
+        .order_by(Person.name, Person.id)).all()
 
 
 def visible_entries(actor: Person, cycle: CalibrationCycle,

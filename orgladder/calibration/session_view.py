@@ -10,10 +10,11 @@ from datetime import date
 
 from ..ladders.models import Level, Track
 from ..paging import Page
-from ..people.models import Person
+from ..people.directory import ManagerChoice
+from ..people.models import Person, years_since
 from . import analytics
-from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
-from .queries import company_levels, last_promotions, visible_entries
+from .models import CalibrationCycle, CalibrationSession
+from .queries import company_levels, last_promotions, visible_session_entries
 
 SORTS = ("name", "manager", "current", "proposed", "performance", "potential")
 
@@ -34,12 +35,11 @@ class TableFilter:
 
 
 @dataclass
-class Row:
-    entry: CalibrationEntry
-    current: Level | None
-    proposed: Level | None
-    changed: list[str]
-    flags: list[str]
+class Row(analytics.EntryRow):
+    current: Level | None = None
+    proposed: Level | None = None
+    changed: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,7 +55,7 @@ class SessionView:
     outliers: list[analytics.Outlier]
     table: Page[Row]
     filters: TableFilter
-    managers: list[Person] = field(default_factory=list)
+    managers: list[ManagerChoice] = field(default_factory=list)
     levels: list[Level] = field(default_factory=list)
     tracks: list[Track] = field(default_factory=list)
 
@@ -65,9 +65,9 @@ def _sort_key(sort: str, order: dict[int | None, int]):
 
     def key(row: Row):
         entry = row.entry
-        name = (entry.person.name.lower(), entry.person.id)
+        name = (row.name.lower(), entry.person_id)
         if sort == "manager":
-            return (entry.manager.name.lower() if entry.manager else "~", name)
+            return (row.manager_name.lower() if row.manager_name else "~", name)
         if sort in ("current", "proposed"):
             level_id = entry.current_level_id if sort == "current" else entry.proposed_level_id
             return (order.get(level_id, missing), name)
@@ -92,20 +92,23 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
                  page: int = 1, per_page: int = 50, today: date | None = None) -> SessionView:
     today = today or date.today()
     cycle = session.cycle
-    entries = visible_entries(viewer, cycle, session)
     levels = company_levels(cycle.company_id)
+    rows = [Row(entry, name, years_since(start, today), manager_name,
+                levels.get(entry.current_level_id), levels.get(entry.proposed_level_id),
+                entry.changed_in_session())
+            for entry, name, start, manager_name
+            in visible_session_entries(viewer, cycle, session.id)]
+    entries = [row.entry for row in rows]
     promoted = last_promotions(cycle, levels, today, session_id=session.id)
-    found = analytics.outliers(cycle, entries, levels, promoted, today)
-    flags: dict[int, list[str]] = {}
+    found = analytics.outliers(cycle, rows, levels, promoted, today)
+    by_entry = {row.entry.id: row for row in rows}
     for outlier in found:
         if outlier.entry is not None:
-            flags.setdefault(outlier.entry.id, []).append(outlier.kind)
+            by_entry[outlier.entry.id].flags.append(outlier.kind)
         else:
-            for entry in entries:
-                if entry.manager_id == outlier.manager_id:
-                    flags.setdefault(entry.id, []).append(outlier.kind)
-    rows = [Row(e, levels.get(e.current_level_id), levels.get(e.proposed_level_id),
-                e.changed_in_session(), flags.get(e.id, [])) for e in entries]
+            for row in rows:
+                if row.entry.manager_id == outlier.manager_id:
+                    row.flags.append(outlier.kind)
     ladder_levels = [lv for lv in levels.values()
                      if lv.ladder_id == cycle.ladder_id and not lv.archived]
     referenced = {e.current_level_id for e in entries} | {e.proposed_level_id for e in entries}
@@ -114,17 +117,18 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
                    key=_sort_key(filters.sort, order), reverse=filters.descending)
     page = min(max(1, page), max(1, -(-len(shown) // per_page)))
     table = Page(shown[(page - 1) * per_page:page * per_page], page, per_page, len(shown))
-    managers = {e.manager.id: e.manager for e in entries if e.manager is not None}
+    managers = {r.entry.manager_id: ManagerChoice(r.entry.manager_id, r.manager_name)
+                for r in rows if r.entry.manager_id is not None}
     present = {e.proposed_level_id for e in entries}
     return SessionView(
         session=session, cycle=cycle, people=len(entries),
         rated=sum(1 for e in entries if e.performance is not None),
         changed=sum(1 for r in rows if r.changed),
-        rating_chart=analytics.rating_chart(cycle, entries),
+        rating_chart=analytics.rating_chart(cycle, rows),
         level_chart=analytics.level_chart(
             [lv for lv in levels.values() if lv in ladder_levels or lv.id in referenced],
-            entries),
-        nine_box=analytics.nine_box(cycle, entries),
+            rows),
+        nine_box=analytics.nine_box(cycle, rows),
         outliers=found, table=table, filters=filters,
         managers=sorted(managers.values(), key=lambda p: (p.name, p.id)),
         levels=[lv for lv in ladder_levels if lv.id in present],

@@ -22,6 +22,14 @@ from ..extensions import UTCDateTime, db, utcnow
 from ..tenancy import Company, CompanyOwned
 
 
+def years_since(profession_start: date | None, today: date | None = None) -> float | None:
+    """Years of experience, to a tenth, from the start in the profession (unknown: None)."""
+    if profession_start is None:
+        return None
+    today = today or date.today()
+    return max(0.0, round((today - profession_start).days / 365.25, 1))
+
+
 class Person(UserMixin, CompanyOwned, db.Model):
     """Someone in a company. People with a password can sign in.
 
@@ -90,10 +98,7 @@ class Person(UserMixin, CompanyOwned, db.Model):
         return self.path.count("/") - 1
 
     def years_of_experience(self, today: date | None = None) -> float | None:
-        if self.profession_start is None:
-            return None
-        today = today or date.today()
-        return max(0.0, round((today - self.profession_start).days / 365.25, 1))
+        return years_since(self.profession_start, today)
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
