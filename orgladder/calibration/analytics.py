@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from ..ladders.models import Level
 from ..people.history import classify
-from .models import CalibrationCycle, CalibrationEntry
+from .models import CalibrationCycle, EntryValues
 from .scales import BANDS, band
 
 ROW, LABEL_WIDTH, BAR_WIDTH = 34, 230, 380  # SVG user units
@@ -23,10 +23,24 @@ RECENT_PROMOTION = timedelta(days=365)
 
 
 @dataclass
-class EntryRow:
-    """An entry as the session page reads it, with the names it shows beside it."""
+class EntryRow(EntryValues):
+    """An entry as the session page reads it: its values as plain columns (the page reads
+    every entry of the session, and entry objects cost a third of it), with the names it shows
+    beside it."""
 
-    entry: CalibrationEntry
+    id: int
+    person_id: int
+    manager_id: int | None
+    current_level_id: int | None
+    proposed_level_id: int | None
+    performance: int | None
+    potential: int | None
+    promotion_ready: bool
+    original_level_id: int | None
+    original_performance: int | None
+    original_potential: int | None
+    original_promotion_ready: bool | None
+    originals_frozen: bool
     name: str  # the person's
     years: float | None  # the person's years of experience
     manager_name: str | None
@@ -80,7 +94,7 @@ def _pair_rows(items: list[tuple[str, float, str, float | None, str]]) -> list[P
 
 
 def rating_chart(cycle: CalibrationCycle, rows: list[EntryRow]) -> PairChart:
-    counts = Counter(r.entry.performance for r in rows if r.entry.performance is not None)
+    counts = Counter(r.performance for r in rows if r.performance is not None)
     rated = sum(counts.values())
     target = cycle.target_distribution
     items = []
@@ -94,8 +108,8 @@ def rating_chart(cycle: CalibrationCycle, rows: list[EntryRow]) -> PairChart:
 
 
 def level_chart(levels: list[Level], rows: list[EntryRow]) -> PairChart:
-    proposed = Counter(r.entry.proposed_level_id for r in rows)
-    current = Counter(r.entry.current_level_id for r in rows)
+    proposed = Counter(r.proposed_level_id for r in rows)
+    current = Counter(r.current_level_id for r in rows)
     shown = [lv for lv in levels if proposed[lv.id] or current[lv.id]]
     items = [(f"{lv.code} {lv.title}", float(proposed[lv.id]), str(proposed[lv.id]),
               float(current[lv.id]), str(current[lv.id])) for lv in shown]
@@ -154,12 +168,11 @@ def nine_box(cycle: CalibrationCycle, rows: list[EntryRow]) -> NineBox:
     boxes = {(perf, pot): Box(perf, pot) for perf in range(3) for pot in range(3)}
     unplaced = 0
     for row in rows:
-        entry = row.entry
-        if entry.performance is None or entry.potential is None:
+        if row.performance is None or row.potential is None:
             unplaced += 1
             continue
-        key = (band(entry.performance, len(cycle.rating_scale)),
-               band(entry.potential, len(cycle.potential_scale)))
+        key = (band(row.performance, len(cycle.rating_scale)),
+               band(row.potential, len(cycle.potential_scale)))
         boxes[key].entries.append(row)
     return NineBox([[boxes[(perf, pot)] for perf in range(3)] for pot in (2, 1, 0)], unplaced,
                    _thirds(cycle.rating_scale, True), _thirds(cycle.potential_scale, False))
@@ -169,7 +182,7 @@ def nine_box(cycle: CalibrationCycle, rows: list[EntryRow]) -> NineBox:
 class Outlier:
     kind: str  # manager_average, years_band, recent_promotion
     message: str
-    entry: CalibrationEntry | None = None
+    entry: EntryRow | None = None
     manager_id: int | None = None
 
 
@@ -180,37 +193,37 @@ def _average(values: list[int]) -> float:
 def outliers(cycle: CalibrationCycle, rows: list[EntryRow], levels: dict[int, Level],
              promoted_on: dict[int, date], today: date) -> list[Outlier]:
     found: list[Outlier] = []
-    rated = [r for r in rows if r.entry.performance is not None]
+    rated = [r for r in rows if r.performance is not None]
     if rated:
-        overall = _average([r.entry.performance for r in rated])
+        overall = _average([r.performance for r in rated])
         far = FAR_FROM_AVERAGE * (len(cycle.rating_scale) - 1)
         by_manager: dict[int, list[EntryRow]] = defaultdict(list)
         for row in rated:
-            if row.entry.manager_id is not None:
-                by_manager[row.entry.manager_id].append(row)
+            if row.manager_id is not None:
+                by_manager[row.manager_id].append(row)
         for manager_id, team in sorted(by_manager.items(),
                                        key=lambda item: item[1][0].manager_name or ""):
-            mean = _average([r.entry.performance for r in team])
+            mean = _average([r.performance for r in team])
             if len(team) >= 2 and abs(mean - overall) >= far:
                 found.append(Outlier(
                     "manager_average",
                     f"{team[0].manager_name}'s {len(team)} reports average {mean:.1f}; the "
                     f"session averages {overall:.1f}.", manager_id=manager_id))
     for row in rows:
-        entry, years = row.entry, row.years
-        proposed = levels.get(entry.proposed_level_id)
+        years = row.years
+        proposed = levels.get(row.proposed_level_id)
         if proposed is None:
             continue
         if years is not None and (years < proposed.min_years - FAR_YEARS or (
                 proposed.max_years is not None and years > proposed.max_years + FAR_YEARS)):
             found.append(Outlier(
                 "years_band", f"{row.name}: {proposed.code} proposed (typically "
-                f"{proposed.years_label}) with {years} years of experience.", entry))
-        current = levels.get(entry.current_level_id)
-        last = promoted_on.get(entry.person_id)
+                f"{proposed.years_label}) with {years} years of experience.", row))
+        current = levels.get(row.current_level_id)
+        last = promoted_on.get(row.person_id)
         if (current is not None and classify(current, proposed) == "promotion"
                 and last is not None and today - last < RECENT_PROMOTION):
             found.append(Outlier(
                 "recent_promotion", f"{row.name}: promotion to {proposed.code} "
-                f"proposed, last promoted on {last:%-d %B %Y}.", entry))
+                f"proposed, last promoted on {last:%-d %B %Y}.", row))
     return found

@@ -116,7 +116,29 @@ class CalibrationSession(CompanyOwned, db.Model):
 ENTRY_FIELDS = ("proposed_level_id", "performance", "potential", "promotion_ready")
 
 
-class CalibrationEntry(CompanyOwned, db.Model):
+class EntryValues:
+    """An entry's values against what its manager prepared: for the model, and for the rows the
+    session page reads as plain columns (calibration.analytics.EntryRow). Both carry the entry
+    fields and their ``original_*`` counterparts."""
+
+    def values(self) -> dict[str, Any]:
+        return {field: getattr(self, field) for field in ENTRY_FIELDS}
+
+    def originals(self) -> dict[str, Any]:
+        return {"proposed_level_id": self.original_level_id,
+                "performance": self.original_performance,
+                "potential": self.original_potential,
+                "promotion_ready": self.original_promotion_ready}
+
+    def changed_in_session(self) -> list[str]:
+        """The fields whose calibrated value differs from what the manager prepared."""
+        if not self.originals_frozen:
+            return []
+        originals = self.originals()
+        return [field for field in ENTRY_FIELDS if originals[field] != getattr(self, field)]
+
+
+class CalibrationEntry(EntryValues, CompanyOwned, db.Model):
     __tablename__ = "calibration_entries"
     __table_args__ = (UniqueConstraint("cycle_id", "person_id"),)
 
@@ -158,21 +180,6 @@ class CalibrationEntry(CompanyOwned, db.Model):
     prepared_by: Mapped[Person | None] = relationship(foreign_keys=[prepared_by_id])
     updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id])
 
-    def values(self) -> dict[str, Any]:
-        return {field: getattr(self, field) for field in ENTRY_FIELDS}
-
-    def originals(self) -> dict[str, Any]:
-        return {"proposed_level_id": self.original_level_id,
-                "performance": self.original_performance,
-                "potential": self.original_potential,
-                "promotion_ready": self.original_promotion_ready}
-
-    def changed_in_session(self) -> list[str]:
-        """The fields whose calibrated value differs from what the manager prepared."""
-        if not self.originals_frozen:
-            return []
-        originals = self.originals()
-        return [field for field in ENTRY_FIELDS if originals[field] != getattr(self, field)]
 
 
 class EntryNote(CompanyOwned, db.Model):

@@ -36,6 +36,8 @@ class TableFilter:
 
 @dataclass
 class Row(analytics.EntryRow):
+    """A table row: the entry's levels, what changed in the session, and its flags."""
+
     current: Level | None = None
     proposed: Level | None = None
     changed: list[str] = field(default_factory=list)
@@ -64,15 +66,14 @@ def _sort_key(sort: str, order: dict[int | None, int]):
     missing = 10**6  # people without a value sort last going up
 
     def key(row: Row):
-        entry = row.entry
-        name = (row.name.lower(), entry.person_id)
+        name = (row.name.lower(), row.person_id)
         if sort == "manager":
             return (row.manager_name.lower() if row.manager_name else "~", name)
         if sort in ("current", "proposed"):
-            level_id = entry.current_level_id if sort == "current" else entry.proposed_level_id
+            level_id = row.current_level_id if sort == "current" else row.proposed_level_id
             return (order.get(level_id, missing), name)
         if sort in ("performance", "potential"):
-            value = getattr(entry, sort)
+            value = getattr(row, sort)
             return (value if value is not None else missing, name)
         return name
 
@@ -80,12 +81,11 @@ def _sort_key(sort: str, order: dict[int | None, int]):
 
 
 def _keep(row: Row, filters: TableFilter) -> bool:
-    entry = row.entry
-    return ((filters.manager_id is None or entry.manager_id == filters.manager_id)
-            and (filters.level_id is None or entry.proposed_level_id == filters.level_id)
+    return ((filters.manager_id is None or row.manager_id == filters.manager_id)
+            and (filters.level_id is None or row.proposed_level_id == filters.level_id)
             and (filters.track_id is None
                  or (row.proposed is not None and row.proposed.track_id == filters.track_id))
-            and (filters.rating is None or entry.performance == filters.rating))
+            and (filters.rating is None or row.performance == filters.rating))
 
 
 def session_view(viewer: Person, session: CalibrationSession, filters: TableFilter,
@@ -93,36 +93,39 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     today = today or date.today()
     cycle = session.cycle
     levels = company_levels(cycle.company_id)
-    rows = [Row(entry, name, years_since(start, today), manager_name,
-                levels.get(entry.current_level_id), levels.get(entry.proposed_level_id),
-                entry.changed_in_session())
-            for entry, name, start, manager_name
-            in visible_session_entries(viewer, cycle, session.id)]
-    entries = [row.entry for row in rows]
+    rows = []
+    for found_row in visible_session_entries(viewer, cycle, session.id):
+        values = found_row._asdict()
+        years = years_since(values.pop("profession_start"), today)
+        row = Row(**values, years=years)
+        row.current = levels.get(row.current_level_id)
+        row.proposed = levels.get(row.proposed_level_id)
+        row.changed = row.changed_in_session()
+        rows.append(row)
     promoted = last_promotions(cycle, levels, today, session_id=session.id)
     found = analytics.outliers(cycle, rows, levels, promoted, today)
-    by_entry = {row.entry.id: row for row in rows}
+    by_entry = {row.id: row for row in rows}
     for outlier in found:
         if outlier.entry is not None:
             by_entry[outlier.entry.id].flags.append(outlier.kind)
         else:
             for row in rows:
-                if row.entry.manager_id == outlier.manager_id:
+                if row.manager_id == outlier.manager_id:
                     row.flags.append(outlier.kind)
     ladder_levels = [lv for lv in levels.values()
                      if lv.ladder_id == cycle.ladder_id and not lv.archived]
-    referenced = {e.current_level_id for e in entries} | {e.proposed_level_id for e in entries}
+    referenced = {r.current_level_id for r in rows} | {r.proposed_level_id for r in rows}
     order = {level_id: index for index, level_id in enumerate(levels)}
     shown = sorted((r for r in rows if _keep(r, filters)),
                    key=_sort_key(filters.sort, order), reverse=filters.descending)
     page = min(max(1, page), max(1, -(-len(shown) // per_page)))
     table = Page(shown[(page - 1) * per_page:page * per_page], page, per_page, len(shown))
-    managers = {r.entry.manager_id: ManagerChoice(r.entry.manager_id, r.manager_name)
-                for r in rows if r.entry.manager_id is not None}
-    present = {e.proposed_level_id for e in entries}
+    managers = {r.manager_id: ManagerChoice(r.manager_id, r.manager_name)
+                for r in rows if r.manager_id is not None}
+    present = {r.proposed_level_id for r in rows}
     return SessionView(
-        session=session, cycle=cycle, people=len(entries),
-        rated=sum(1 for e in entries if e.performance is not None),
+        session=session, cycle=cycle, people=len(rows),
+        rated=sum(1 for r in rows if r.performance is not None),
         changed=sum(1 for r in rows if r.changed),
         rating_chart=analytics.rating_chart(cycle, rows),
         level_chart=analytics.level_chart(
