@@ -164,11 +164,9 @@ def visible_session_entries(actor: Person, cycle: CalibrationCycle, session_id: 
         .order_by(Person.name, Person.id)).all()
 
 
-def visible_entries(actor: Person, cycle: CalibrationCycle,
-                    session: CalibrationSession | None = None) -> list[CalibrationEntry]:
-    """The entries of the cycle (or of one session) the actor may see, by name."""
-    return list(db.session.scalars(
-        visible_entries_query(actor, cycle, session.id if session is not None else None)))
+def visible_entries(actor: Person, cycle: CalibrationCycle) -> list[CalibrationEntry]:
+    """The entries of the cycle the actor may see, by name."""
+    return list(db.session.scalars(visible_entries_query(actor, cycle)))
 
 
 def company_levels(company_id: int) -> dict[int, Level]:
