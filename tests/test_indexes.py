@@ -7,7 +7,8 @@ company scan every other company's rows.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, inspect
+import pytest
+from sqlalchemy import Table, inspect, text
 
 from orgladder.extensions import db
 
@@ -46,3 +47,13 @@ def test_the_database_has_the_indexes_the_models_declare(app):
             built = {index["name"] for index in inspector.get_indexes(table.name)}
             declared = {index.name for index in table.indexes}
             assert declared <= built, (table.name, declared - built)
+
+
+def test_postgresql_plans_each_statement_for_its_parameters(app):
+    """psycopg prepares a statement from its fifth run on; a generic plan for "path LIKE
+    :prefix || '%'" cannot use the reporting-path index, so every connection asks for custom
+    plans."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: SQLite prepares no plans across runs")
+        assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"

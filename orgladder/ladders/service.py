@@ -37,6 +37,42 @@ class LadderView:
         return []
 
 
+@dataclass(frozen=True)
+class LevelChoice:
+    id: int
+    code: str
+    title: str
+
+
+@dataclass
+class TrackChoice:
+    """A track and its live levels, for the filters of the people pages."""
+
+    ladder_id: int
+    ladder_name: str
+    id: int
+    name: str
+    levels: list[LevelChoice]
+
+
+def track_choices(actor: Person) -> list[TrackChoice]:
+    """Every track of the actor's company with its live levels, by ladder name and position,
+    in one query of plain rows (the people table shows them on every page)."""
+    rows = db.session.execute(
+        select(Ladder.id, Ladder.name, Track.id, Track.name, Level.id, Level.code, Level.title)
+        .join(Track, Track.ladder_id == Ladder.id)
+        .outerjoin(Level, (Level.track_id == Track.id) & Level.archived.is_(False))
+        .where(Ladder.company_id == actor.company_id)
+        .order_by(Ladder.name, Ladder.id, Track.position, Track.id, Level.position, Level.id))
+    tracks: dict[int, TrackChoice] = {}
+    for ladder_id, ladder_name, track_id, track_name, level_id, code, title in rows:
+        track = tracks.setdefault(track_id, TrackChoice(ladder_id, ladder_name, track_id,
+                                                        track_name, []))
+        if level_id is not None:
+            track.levels.append(LevelChoice(level_id, code, title))
+    return list(tracks.values())
+
+
 def list_ladders(actor: Person) -> list[Ladder]:
     return list(
         db.session.scalars(

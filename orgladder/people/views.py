@@ -8,7 +8,7 @@ from ..access import Permission, can_administer, can_manage, in_scope, requires
 from ..errors import DomainError
 from ..extensions import db
 from ..ladders.models import Level
-from ..ladders.service import list_ladders
+from ..ladders.service import list_ladders, track_choices
 from ..tenancy import get_in_company_or_404, parse_id
 from ..web import attach_error, render_form
 from .directory import PeopleFilter, list_people, manager_choice, manager_filter
@@ -50,7 +50,7 @@ def index():
         "people/index.html",
         page=page,
         filters=filters,
-        ladders=list_ladders(current_user),
+        tracks=track_choices(current_user),
         managers=manager_filter(current_user),
         selected_manager=manager_choice(current_user, filters.manager_id),
     )
