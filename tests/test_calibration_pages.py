@@ -251,3 +251,11 @@ def test_a_stale_session_edit_is_refused_and_keeps_the_edit(client, org):
                                     "revision": saved.revision})
     assert again.status_code == 302
     assert fresh(CalibrationSession, session.id).name == "Product team"
+
+
+def test_the_session_rows_start_with_the_entry_columns_in_order():
+    """The session page builds its rows from ENTRY_COLUMNS by position."""
+    from dataclasses import fields
+
+    from orgladder.calibration.analytics import ENTRY_COLUMNS, EntryRow
+    assert tuple(f.name for f in fields(EntryRow))[:len(ENTRY_COLUMNS)] == ENTRY_COLUMNS

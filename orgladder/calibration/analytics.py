@@ -22,6 +22,13 @@ FAR_YEARS = 2  # years outside the proposed level's typical band
 RECENT_PROMOTION = timedelta(days=365)
 
 
+# The entry columns an EntryRow starts with, in its order.
+ENTRY_COLUMNS = ("id", "person_id", "manager_id", "current_level_id", "proposed_level_id",
+                 "performance", "potential", "promotion_ready", "original_level_id",
+                 "original_performance", "original_potential", "original_promotion_ready",
+                 "originals_frozen")
+
+
 @dataclass
 class EntryRow(EntryValues):
     """An entry as the session page reads it: its values as plain columns (the page reads

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..ladders.models import Level, Track
 from ..people.history import classify
 from ..people.models import LevelAssignment, Person, RoleGrant
+from .analytics import ENTRY_COLUMNS
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
 from .rules import SESSION_OPEN, may_manage, sessions_of, visible_entries_clause
 from .service import group, population_query
@@ -141,20 +142,13 @@ def visible_entries_query(actor: Person, cycle: CalibrationCycle,
     return query
 
 
-# The entry columns the session page reads (calibration.analytics.EntryRow).
-SESSION_ROW_COLUMNS = ("id", "person_id", "manager_id", "current_level_id", "proposed_level_id",
-                       "performance", "potential", "promotion_ready", "original_level_id",
-                       "original_performance", "original_potential",
-                       "original_promotion_ready", "originals_frozen")
-
-
 def visible_session_entries(actor: Person, cycle: CalibrationCycle, session_id: int):
     """The entries of one session the actor may see (the rule of visible_entries), as plain
-    rows: SESSION_ROW_COLUMNS, then the person's ``name`` and ``profession_start`` and the
+    rows: ENTRY_COLUMNS, then the person's ``name`` and ``profession_start`` and the
     ``manager_name``. The session page reads every entry, and entry and person objects were
     a third of its time."""
     manager = aliased(Person)
-    columns = [getattr(CalibrationEntry, name) for name in SESSION_ROW_COLUMNS]
+    columns = [getattr(CalibrationEntry, name) for name in ENTRY_COLUMNS]
     return db.session.execute(
         select(*columns, Person.name, Person.profession_start,
                manager.name.label("manager_name"))

@@ -94,10 +94,10 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     cycle = session.cycle
     levels = company_levels(cycle.company_id)
     rows = []
-    for found_row in visible_session_entries(viewer, cycle, session.id):
-        values = found_row._asdict()
-        years = years_since(values.pop("profession_start"), today)
-        row = Row(**values, years=years)
+    for found in visible_session_entries(viewer, cycle, session.id):
+        row = Row(*found[:len(analytics.ENTRY_COLUMNS)], name=found.name,
+                  years=years_since(found.profession_start, today),
+                  manager_name=found.manager_name)
         row.current = levels.get(row.current_level_id)
         row.proposed = levels.get(row.proposed_level_id)
         row.changed = row.changed_in_session()
