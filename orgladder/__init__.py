@@ -54,8 +54,6 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 def register_extensions(app: Flask) -> None:
     from .people import progress as import_progress
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        _plan_for_actual_parameters(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -70,19 +68,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
-
-
-def _plan_for_actual_parameters(app: Flask) -> None:
-    """psycopg prepares a statement from its fifth run on, and PostgreSQL may then settle on a
-    generic plan. For ``path LIKE :prefix || '%'`` (everyone under a manager) a generic plan
-    cannot use the reporting-path index and reads the whole company: the people page's manager
-    filter took 5.7 ms instead of 2.3 ms. Custom plans keep the prepared statements' saved
-    parsing and plan each run for its parameters."""
-    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-    connect_args = dict(options.get("connect_args", {}))
-    connect_args["options"] = (connect_args.get("options", "")
-                               + " -c plan_cache_mode=force_custom_plan").strip()
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -149,7 +149,7 @@ def scope_clause(actor: Person) -> ColumnElement[bool]:
     if prefixes is None:
         return same_company
     return and_(
-        same_company, or_(Person.id == actor.id, *(Person.path.startswith(p) for p in prefixes))
+        same_company, or_(Person.id == actor.id, *(Person.path_within(p) for p in prefixes))
     )
 
 

@@ -44,7 +44,7 @@ def _to_prepare(actor: Person, cycle_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(
         select(CalibrationEntry.cycle_id, func.count(CalibrationEntry.id))
         .join(Person, Person.id == CalibrationEntry.person_id)
-        .where(CalibrationEntry.cycle_id.in_(cycle_ids), Person.path.startswith(actor.path),
+        .where(CalibrationEntry.cycle_id.in_(cycle_ids), Person.path_within(actor.path),
                Person.id != actor.id)
         .group_by(CalibrationEntry.cycle_id)).all())
 
@@ -123,7 +123,7 @@ def entries_to_prepare(actor: Person, cycle: CalibrationCycle) -> list[Calibrati
         return []
     return list(db.session.scalars(
         select(CalibrationEntry).join(Person, Person.id == CalibrationEntry.person_id)
-        .where(CalibrationEntry.cycle_id == cycle.id, Person.path.startswith(actor.path),
+        .where(CalibrationEntry.cycle_id == cycle.id, Person.path_within(actor.path),
                Person.id != actor.id)
         .options(*_entry_options(), joinedload(CalibrationEntry.current_level),
                  joinedload(CalibrationEntry.proposed_level))

@@ -86,7 +86,7 @@ def visible_entries_clause(actor: Person, cycle: CalibrationCycle) -> ColumnElem
         grants.append(scope_clause(actor))
     if has_permission(actor, Permission.CALIBRATE):
         if cycle.state == CycleState.PREPARATION:
-            grants.append(Person.path.startswith(actor.path))
+            grants.append(Person.path_within(actor.path))
         if cycle.state in SESSION_OPEN:
             involved = select(CalibrationSession.id).where(
                 CalibrationSession.cycle_id == cycle.id,

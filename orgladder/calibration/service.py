@@ -161,7 +161,7 @@ def population_query(cycle: CalibrationCycle):
         Person.company_id == cycle.company_id, Person.active.is_(True))
     root = cycle.population_root
     if root is not None:
-        query = query.where(Person.path.startswith(root.path), Person.id != root.id)
+        query = query.where(Person.path_within(root.path), Person.id != root.id)
     return query
 
 

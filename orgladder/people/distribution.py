@@ -73,7 +73,7 @@ def level_distribution(actor: Person, root: Person | None = None,
         .where(scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     )
     if root is not None:
-        query = query.where(Person.path.startswith(root.path), Person.id != root.id)
+        query = query.where(Person.path_within(root.path), Person.id != root.id)
     rows = db.session.execute(query).all()
     levels = {
         level.id: level

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +94,15 @@ class Person(UserMixin, CompanyOwned, db.Model):
     @property
     def roles(self) -> list[str]:
         return sorted({grant.role for grant in self.grants})
+
+    @classmethod
+    def path_within(cls, prefix: str) -> ColumnElement[bool]:
+        """SQL: the people whose reporting path starts with ``prefix`` (everyone under the
+        person whose path it is, and that person). The prefix is written into the statement,
+        not bound: psycopg prepares a statement from its fifth run on, and PostgreSQL's generic
+        plan for a bound prefix cannot use the path index and reads the whole company (the
+        manager filter took 5.7 ms instead of 2.3 ms). Paths hold only digits and slashes."""
+        return cls.path.startswith(bindparam(None, prefix, String(), literal_execute=True))
 
     @property
     def depth(self) -> int:

@@ -94,7 +94,7 @@ def set_manager(actor: Person | None, person: Person, manager: Person | None) ->
     # One statement rewrites the whole subtree's paths, whatever its size.
     db.session.execute(
         update(Person)
-        .where(Person.company_id == person.company_id, Person.path.startswith(old_prefix))
+        .where(Person.company_id == person.company_id, Person.path_within(old_prefix))
         .values(path=literal(new_prefix, String) + func.substr(Person.path, len(old_prefix) + 1,
                                                                type_=String))
         .execution_options(synchronize_session=False)
