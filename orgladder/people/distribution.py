@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from ..access import scope_clause
 from ..extensions import db
 from ..ladders.models import Level, Track
-from .models import Person
+from .models import Person, years_since
 from .service import current_assignments_subquery
 
 ROW_HEIGHT = 26
@@ -90,9 +90,7 @@ def level_distribution(actor: Person, root: Person | None = None,
     for person_id, name, start in rows:
         level_id = level_of.get(person_id)
         level = levels.get(level_id)
-        years = None
-        if start is not None:
-            years = max(0.0, round((today - start).days / 365.25, 1))
+        years = years_since(start, today)
         band = level.band_position(years) if level else None
         if band in ("below", "above"):
             outside[level_id] += 1
