@@ -181,7 +181,6 @@ class CalibrationEntry(EntryValues, CompanyOwned, db.Model):
     updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id])
 
 
-
 class EntryNote(CompanyOwned, db.Model):
     """One message of an entry's calibration thread. Never shown to the person concerned."""
 

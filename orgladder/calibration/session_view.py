@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from math import ceil
 
 from ..ladders.models import Level, Track
 from ..paging import Page
@@ -94,10 +95,10 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     cycle = session.cycle
     levels = company_levels(cycle.company_id)
     rows = []
-    for found in visible_session_entries(viewer, cycle, session.id):
-        row = Row(*found[:len(analytics.ENTRY_COLUMNS)], name=found.name,
-                  years=years_since(found.profession_start, today),
-                  manager_name=found.manager_name)
+    for read in visible_session_entries(viewer, cycle, session.id):
+        row = Row(*read[:len(analytics.ENTRY_COLUMNS)], name=read.name,
+                  years=years_since(read.profession_start, today),
+                  manager_name=read.manager_name)
         row.current = levels.get(row.current_level_id)
         row.proposed = levels.get(row.proposed_level_id)
         row.changed = row.changed_in_session()
@@ -118,7 +119,7 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     order = {level_id: index for index, level_id in enumerate(levels)}
     shown = sorted((r for r in rows if _keep(r, filters)),
                    key=_sort_key(filters.sort, order), reverse=filters.descending)
-    page = min(max(1, page), max(1, -(-len(shown) // per_page)))
+    page = min(max(1, page), max(1, ceil(len(shown) / per_page)))  # past the end: the last
     table = Page(shown[(page - 1) * per_page:page * per_page], page, per_page, len(shown))
     managers = {r.manager_id: ManagerChoice(r.manager_id, r.manager_name)
                 for r in rows if r.manager_id is not None}
