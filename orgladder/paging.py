@@ -19,3 +19,12 @@ class Page(Generic[Row]):
 
     def __post_init__(self) -> None:
         self.pages = max(1, ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row in the whole list, counting from 1."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.rows)

@@ -113,6 +113,9 @@ def test_the_table_pages_keeping_the_sort_and_filters(app, client, org, session_
             as_text=True)) == ["Pia Peer"]
         rated_five = client.get(path, query_string={"rating": 5}).get_data(as_text=True)
         assert "2 matching (of 4)" in rated_five and 'rel="next"' not in rated_five
+        for nonsense in ("abc", "-3", "0", "9" * 30, ""):  # typed into the address bar
+            response = client.get(path, query_string={"page": nonsense})
+            assert response.status_code == 200 and entry_rows(response.get_data(as_text=True))
         # Sorting starts again from the first page.
         sort_link = re.search(r'<a href="([^"]+)">Potential', second).group(1)
         assert "page=" not in sort_link

@@ -27,11 +27,12 @@ def draft_document(ladder: Ladder) -> dict[str, Any]:
     return ladder_document(ladder, expectations_for(level_ids))
 
 
-def latest_version(ladder_id: int) -> LadderVersion | None:
-    return db.session.scalar(
-        select(LadderVersion).where(LadderVersion.ladder_id == ladder_id)
-        .order_by(LadderVersion.number.desc()).limit(1)
-    )
+def latest_version(ladder_id: int, with_document: bool = True) -> LadderVersion | None:
+    query = (select(LadderVersion).where(LadderVersion.ladder_id == ladder_id)
+             .order_by(LadderVersion.number.desc()).limit(1))
+    if not with_document:
+        query = query.options(defer(LadderVersion.document))
+    return db.session.scalar(query)
 
 
 def latest_versions(ladder_ids: list[int]) -> dict[int, LadderVersion]:
@@ -151,10 +152,7 @@ def published(actor: Person, ladder_id) -> PublishedLadder:
     """The latest published version of a ladder of the actor's company (two queries, plus one
     the first time this process shows that version)."""
     ladder = get_in_company_or_404(Ladder, ladder_id, actor)
-    version = db.session.scalar(
-        select(LadderVersion).where(LadderVersion.ladder_id == ladder.id)
-        .options(defer(LadderVersion.document))
-        .order_by(LadderVersion.number.desc()).limit(1))
+    version = latest_version(ladder.id, with_document=False)
     if version is None:
         return PublishedLadder(None, None, {})
     view, levels = _published_view(version.id, version.published_at)
