@@ -124,18 +124,18 @@ def list_people(
     )
 
 
-def _managing(actor: Person):
-    # Managers of someone in scope are in scope themselves (or are the actor's own manager,
-    # whom the scope clause leaves out). DISTINCT leads PostgreSQL to hash the few managers
-    # instead of merge-joining the whole scope against them (13 ms to 3.5 ms for 3,600 people).
-    return (select(Person.manager_id)
-            .where(scope_clause(actor), Person.manager_id.is_not(None)).distinct())
+def _has_reports():
+    # Reports of someone in scope are in scope too, so any report will do. As a semi-join,
+    # PostgreSQL walks the people in name order (ix_people_company_id_name) and stops at the
+    # page's end: 25 ms to 3 ms for HR's first 300 managers of 20,000 people.
+    report = aliased(Person, name="report")
+    return select(report.id).where(report.manager_id == Person.id).exists()
 
 
 def managers_in_scope(actor: Person) -> list[Person]:
     """Everyone in the actor's scope who has reports, by name."""
     return list(db.session.scalars(
-        select(Person).where(scope_clause(actor), Person.id.in_(_managing(actor)))
+        select(Person).where(scope_clause(actor), _has_reports())
         .order_by(Person.name, Person.id)))
 
 
@@ -144,7 +144,7 @@ def manager_filter(actor: Person) -> ManagerChoices:
     MANAGER_CHOICES (a list of thousands helps no one and costs the page): ids and names only."""
     limit = MANAGER_CHOICES
     rows = db.session.execute(
-        select(Person.id, Person.name).where(scope_clause(actor), Person.id.in_(_managing(actor)))
+        select(Person.id, Person.name).where(scope_clause(actor), _has_reports())
         .order_by(Person.name, Person.id).limit(limit + 1)
     ).all()
     if len(rows) > limit:

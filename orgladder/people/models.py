@@ -48,6 +48,8 @@ class Person(UserMixin, CompanyOwned, db.Model):
             "path",
             postgresql_ops={"path": "varchar_pattern_ops"},
         ),
+        # Lists of people are by name: pages of the people table, the manager filter.
+        Index("ix_people_company_id_name", "company_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
