@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Generic, TypeVar
@@ -19,6 +20,12 @@ class Page(Generic[Row]):
 
     def __post_init__(self) -> None:
         self.pages = max(1, ceil(self.total / self.per_page))
+
+    @classmethod
+    def of(cls, items: Sequence[Row], page: int, per_page: int) -> Page[Row]:
+        """The ``page``-th page of a list read whole; a page past the end is the last one."""
+        page = min(max(1, page), max(1, ceil(len(items) / per_page)))
+        return cls(list(items[(page - 1) * per_page:page * per_page]), page, per_page, len(items))
 
     @property
     def first(self) -> int:

@@ -45,7 +45,7 @@ def test_the_sql_counts_match_the_band_rule_day_by_day(org):
     people.append(make_person(org.a, "No level", manager=org.boss))
     db.session.commit()
 
-    chart = level_distribution(org.hr, today=TODAY)
+    chart = level_distribution(org.hr, today=TODAY, per_page=10_000)
 
     expected_outside: Counter = Counter()
     expected_total: Counter = Counter()
@@ -64,8 +64,10 @@ def test_the_sql_counts_match_the_band_rule_day_by_day(org):
     assert chart.people == len(scope)
     assert {bar.label: bar.total for bar in chart.bars if bar.total} == dict(expected_total)
     assert {bar.label: bar.outside for bar in chart.bars if bar.outside} == dict(expected_outside)
-    assert chart.flagged_total == len(flagged) > 20
-    assert {(f.person_id, f.band) for f in chart.flagged} == flagged
+    assert chart.flagged.total == len(flagged) > 20
+    assert {(f.person_id, f.band) for f in chart.flagged.rows} == flagged
+    assert [(f.name, f.person_id) for f in chart.flagged.rows] == sorted(
+        (f.name, f.person_id) for f in chart.flagged.rows)
 
 
 def test_a_team_chart_counts_only_that_team(org):
@@ -73,3 +75,24 @@ def test_a_team_chart_counts_only_that_team(org):
     assert chart.people == 1
     assert [(bar.label, bar.total) for bar in chart.bars if bar.total] == [
         ("P1 Associate Product Manager", 1)]
+
+
+def test_the_people_outside_their_band_are_listed_a_page_at_a_time(client, org):
+    for n in range(7):  # P1 is 0-2 years: thirty years is above its band
+        make_person(org.a, f"Veteran {n}", manager=org.mgr, level="P1",
+                    profession_start=date(1990, 1, 1), email=f"veteran{n}@edges.test")
+    db.session.commit()
+    client.application.config["PEOPLE_PAGE_SIZE"] = 4
+    client.login(org.mgr.email)
+    # mgr's team: the seven veterans, and Eli, Leo and Ida, who started in 2018: each is
+    # above the band of their level (P2, P3, P1) by now
+    first = client.get("/people/levels").get_data(as_text=True)
+    assert "1–4 of 10 people, by name" in first and "Page 1 of 3" in first
+    assert "Ida Indirect" in first and "Veteran 0" in first and "Veteran 1" not in first
+    last = client.get("/people/levels?page=3").get_data(as_text=True)
+    assert "9–10 of 10 people" in last and "Veteran 5" in last and "Veteran 6" in last
+    for nonsense in ("99", "0", "-1", "abc", "9" * 30):
+        page = client.get(f"/people/levels?page={nonsense}")
+        assert page.status_code == 200 and "of 10 people" in page.get_data(as_text=True)
+    team = client.get(f"/people/levels?manager={org.lead.id}&page=2").get_data(as_text=True)
+    assert "Ida Indirect" in team and "Page 1 of" not in team  # one person: no pager

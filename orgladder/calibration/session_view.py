@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from math import ceil
 
 from ..ladders.models import Level, Track
 from ..paging import Page
@@ -119,8 +118,7 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
     order = {level_id: index for index, level_id in enumerate(levels)}
     shown = sorted((r for r in rows if _keep(r, filters)),
                    key=_sort_key(filters.sort, order), reverse=filters.descending)
-    page = min(max(1, page), max(1, ceil(len(shown) / per_page)))  # past the end: the last
-    table = Page(shown[(page - 1) * per_page:page * per_page], page, per_page, len(shown))
+    table = Page.of(shown, page, per_page)
     managers = {r.manager_id: ManagerChoice(r.manager_id, r.manager_name)
                 for r in rows if r.manager_id is not None}
     present = {r.proposed_level_id for r in rows}

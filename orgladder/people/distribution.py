@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, null, select, union_all
@@ -16,13 +16,13 @@ from sqlalchemy.orm import joinedload
 from ..access import scope_clause
 from ..extensions import db
 from ..ladders.models import Level, Track
+from ..paging import Page
 from .models import Person, years_since
 from .service import with_current_level
 
 ROW_HEIGHT = 26
 LABEL_WIDTH = 230
 BAR_WIDTH = 380
-FLAGGED_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ class Flagged:
 class Distribution:
     bars: list[Bar]
     people: int
-    flagged: list[Flagged] = field(default_factory=list)
-    flagged_total: int = 0
+    flagged: Page[Flagged]
 
     @property
     def height(self) -> int:
@@ -65,8 +64,10 @@ class Distribution:
     row_height = ROW_HEIGHT
 
 
-def level_distribution(actor: Person, root: Person | None = None,
-                       today: date | None = None) -> Distribution:
+def level_distribution(actor: Person, root: Person | None = None, today: date | None = None,
+                       page: int = 1, per_page: int = 50) -> Distribution:
+    """The chart of the people in the actor's scope (or under ``root``), and one page of those
+    outside their level's band, by name."""
     today = today or date.today()
     levels = {
         level.id: level
@@ -98,19 +99,21 @@ def level_distribution(actor: Person, root: Person | None = None,
     )).all()
     within: Counter[int | None] = Counter()
     outside: Counter[int | None] = Counter()
-    flagged = []
+    listed = []
     for level_id, band, person_id, name, start, count in rows:
         if person_id is not None:
-            flagged.append(Flagged(person_id, name, levels[level_id], years_since(start, today),
-                                   band))
+            listed.append((name, person_id, level_id, start, band))
         else:
             (within if band == "within" else outside)[level_id] += count
     within[None] = people - within.total() - outside.total()  # no level yet
+    flagged = Page.of(sorted(listed), page, per_page)
     return Distribution(
         bars=_bars(levels, within, outside),
         people=people,
-        flagged=sorted(flagged, key=lambda f: (f.name, f.person_id))[:FLAGGED_SHOWN],
-        flagged_total=len(flagged),
+        flagged=replace(flagged, rows=[
+            Flagged(person_id, name, levels[level_id], years_since(start, today), band)
+            for name, person_id, level_id, start, band in flagged.rows
+        ]),
     )
 
 

@@ -106,7 +106,8 @@ def distribution():
             abort(403)
     return render_template(
         "people/distribution.html",
-        chart=level_distribution(current_user, root),
+        chart=level_distribution(current_user, root, page=_int_arg("page") or 1,
+                                 per_page=current_app.config["PEOPLE_PAGE_SIZE"]),
         root=root,
         managers=manager_filter(current_user),
         selected_manager=root,
