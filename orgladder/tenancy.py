@@ -44,13 +44,15 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def get_in_company_or_404(model, object_id, actor):
-    """The one lookup for company-owned objects: another company's object does not exist."""
+def get_in_company_or_404(model, object_id, actor, *options):
+    """The one lookup for company-owned objects: another company's object does not exist.
+    ``options`` are loader options, for what the caller reads of the object at once."""
     object_id = parse_id(object_id)
     if object_id is None:
         abort(404)
     obj = db.session.scalar(
         select(model).where(model.id == object_id, model.company_id == actor.company_id)
+        .options(*options)
     )
     if obj is None:
         abort(404)

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from ..access import Permission, requires
@@ -51,7 +52,12 @@ def prepare(cycle_id: int):
 
 
 def _entry(entry_id: int) -> CalibrationEntry:
-    entry = get_in_company_or_404(CalibrationEntry, entry_id, current_user)
+    # Read at once what the permission checks and the page use: person, cycle and ladder,
+    # session and participants.
+    entry = get_in_company_or_404(
+        CalibrationEntry, entry_id, current_user, joinedload(CalibrationEntry.person),
+        joinedload(CalibrationEntry.cycle).joinedload(CalibrationCycle.ladder),
+        joinedload(CalibrationEntry.session).selectinload(CalibrationSession.participants))
     if not may_see_entry(current_user, entry):
         abort(403)  # oneself included: nobody sees their own calibration
     return entry
