@@ -9,8 +9,10 @@ steals the other's core. Three phases:
 1. Capacity: each page alone, hammered by a fixed number of concurrent users for a while; its
    requests per second are reported as a share of the floor's (bench/load_app.py).
 2. Matched load: the number of concurrent users at which the floor's p95 stays within 20 ms.
+   Each page alone at that load: p50, p95 and p99.
 3. The mix at that load: employees reading their level and the ladder, managers browsing their
-   teams and people, HR browsing the company. Per page: requests, errors, p50, p95 and p99.
+   teams and people, HR browsing the company. Per page: requests, errors, p50, p95 and p99
+   (the percentiles of a page the mix asked fewer than 20 times are not shown: too few).
 """
 
 from __future__ import annotations
@@ -236,6 +238,16 @@ def percentiles(latencies: list[float]) -> tuple[float, float, float]:
     return 1000 * cuts[49], 1000 * cuts[94], 1000 * cuts[98]
 
 
+def latency_table(results: dict[str, list[tuple[float, int]]], only: str | None = None) -> None:
+    for name, rows in sorted(results.items()):
+        if only is not None and name != only:
+            continue
+        bad = sum(status != 200 for _, status in rows)
+        figures = ("{:7.1f} " * 3).format(*percentiles([latency for latency, _ in rows])) \
+            if len(rows) >= 20 else f"{'too few to tell':>23} "
+        print(f"{name:<22} {len(rows):8d} {bad:7d} {figures}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -281,6 +293,12 @@ def report(server: Connection, users: list[User], args) -> None:
         print(f"{name:<22} {rps:7.0f} {rps / floor_rps:8.0%} {errors:7d}")
 
     concurrency = matched_concurrency(server, only("floor", floor), args.seconds)
+    print(f"\neach page alone with {concurrency} concurrent users for {args.seconds / 2:.0f} s")
+    print(f"{'page':<22} {'requests':>8} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    for name, pairs in targets.items():
+        # A save's run opens each entry's form too; the form has its own run.
+        latency_table(closed_loop(server, only(name, pairs), args.seconds / 2, concurrency),
+                      only=name)
     mix = [(name, user, path) for user in users for name, path, weight in user.pages
            for _ in range(weight)]
     results = closed_loop(server, lambda rng: mix[rng.randrange(len(mix))], args.seconds * 2,
@@ -290,10 +308,7 @@ def report(server: Connection, users: list[User], args) -> None:
     print(f"\nthe mix with {concurrency} concurrent users for {args.seconds * 2:.0f} s: "
           f"{total} requests ({total / args.seconds / 2:.0f} req/s), {errors} errors")
     print(f"{'page':<22} {'requests':>8} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
-    for name, rows in sorted(results.items()):
-        p50, p95, p99 = percentiles([latency for latency, _ in rows])
-        bad = sum(status != 200 for _, status in rows)
-        print(f"{name:<22} {len(rows):8d} {bad:7d} {p50:7.1f} {p95:7.1f} {p99:7.1f}")
+    latency_table(results)
 
 
 def matched_concurrency(server: Connection, pick, seconds: float) -> int:

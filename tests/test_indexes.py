@@ -57,3 +57,20 @@ def test_the_subtree_prefix_is_written_into_the_statement(app, queries):
     with app.app_context(), queries() as sent:
         db.session.execute(select(Person.id).where(Person.path_within("/1/23/"))).all()
     assert "'/1/23/'" in sent[-1]
+
+
+def test_the_scope_is_written_into_the_statement(org, queries):
+    """Likewise the company and, where the actor's own path does not cover them, the actor:
+    a generic plan for a bound company guesses an average company and, for the one large
+    company, reads all its people by company instead of a subtree by path."""
+    from orgladder.access import scope_clause
+    from orgladder.people.models import Person
+
+    for actor, written in [(org.mgr, [f"people.company_id = {org.a.id}", f"'{org.mgr.path}'"]),
+                           (org.hr, [f"people.company_id = {org.a.id}"]),
+                           (org.emp, [f"people.id = {org.emp.id}"])]:
+        with queries() as sent:
+            seen = db.session.scalars(select(Person.id).where(scope_clause(actor))).all()
+        assert all(part in sent[-1] for part in written), (actor.name, sent[-1])
+        assert "%(" not in sent[-1] and "?" not in sent[-1]  # nothing left to bind
+        assert actor.id in seen
