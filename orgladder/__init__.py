@@ -68,6 +68,21 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            _configure_postgresql(db.engine)
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """JIT compilation off. PostgreSQL compiles every query its planner costs above
+    jit_above_cost, and for this app's queries, tens of milliseconds at most, compiling takes
+    longer than it saves: the level distribution of 20,000 people ran in 60 ms without it and
+    in 80 to 110 ms with it."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()  # a setting made in a transaction that rolls back is undone
 
 
 def _configure_sqlite(engine: Engine) -> None:

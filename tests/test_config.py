@@ -58,3 +58,17 @@ def test_unknown_profile_and_bad_numbers(monkeypatch):
 )
 def test_database_urls_use_psycopg3(given, expected):
     assert normalize_database_url(given) == expected
+
+
+@pytest.mark.no_transaction
+def test_postgresql_connections_do_without_jit(app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import text
+
+    from orgladder.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("SHOW jit")).scalar() == "off"
+        connection.rollback()  # the setting outlives a transaction that rolls back
+        assert connection.execute(text("SHOW jit")).scalar() == "off"
