@@ -1,6 +1,6 @@
 """The level distribution of a team (or everyone in scope) as a server-rendered bar chart, and
 the people whose years of experience fall outside their level's typical band (information,
-not a verdict). Four queries whatever the size of the org."""
+not a verdict). Two queries whatever the size of the org."""
 
 from __future__ import annotations
 
@@ -82,10 +82,9 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
         scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     if root is not None:
         charted = charted.where(Person.path_within(root.path), Person.id != root.id)
-    people = db.session.scalar(select(func.count()).select_from(charted.subquery()))
-    # One pass over the people and their levels gives two things: the count of each level and
-    # band, and each person outside their band (for the list). 20,000 people are a few dozen
-    # counts and the people outside their band, not 20,000 rows.
+    # One pass over the people and their levels gives two things: the count of each level
+    # (None: no level yet) and band, and each person outside their band, for the list. 20,000
+    # people are a few dozen counts and the people outside their band, not 20,000 rows.
     placed = with_current_level(charted, today)
     banded = select(
         placed.c.level_id, placed.c.id, placed.c.name, placed.c.profession_start,
@@ -105,11 +104,10 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
             listed.append((name, person_id, level_id, start, band))
         else:
             (within if band == "within" else outside)[level_id] += count
-    within[None] = people - within.total() - outside.total()  # no level yet
     flagged = Page.of(sorted(listed), page, per_page)
     return Distribution(
         bars=_bars(levels, within, outside),
-        people=people,
+        people=within.total() + outside.total(),
         flagged=replace(flagged, rows=[
             Flagged(person_id, name, levels[level_id], years_since(start, today), band)
             for name, person_id, level_id, start, band in flagged.rows
