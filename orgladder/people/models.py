@@ -48,8 +48,11 @@ class Person(UserMixin, CompanyOwned, db.Model):
             "path",
             postgresql_ops={"path": "varchar_pattern_ops"},
         ),
-        # Lists of people are by name: pages of the people table, the manager filter.
-        Index("ix_people_company_id_name", "company_id", "name", "id"),
+        # Lists of people are by name: pages of the people table, the manager filter. With the
+        # path and the active flag at hand, a subtree's people are found in name order from
+        # the index alone.
+        Index("ix_people_company_id_name", "company_id", "name", "id",
+              postgresql_include=["path", "active"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
