@@ -24,8 +24,10 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask_migrate import upgrade  # noqa: E402
+from settle import settle  # noqa: E402
 from sqlalchemy import String, bindparam, cast, insert, literal, select, update  # noqa: E402
 
 from config import normalize_database_url  # noqa: E402
@@ -139,6 +141,7 @@ def main() -> None:
         slug = f"calbench{int(time.time())}"
         company, hr, director, leads, levels = build_org(slug, args.entries)
         cycle, session = prepare(hr, director, leads, levels, company)
+        settle()
         entries = db.session.scalar(select(db.func.count(CalibrationEntry.id)).where(
             CalibrationEntry.cycle_id == cycle.id))
         print(f"{db.engine.dialect.name}: a session of {entries:,} entries")
