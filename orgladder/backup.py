@@ -190,21 +190,14 @@ def _table_of_model(name: str | None) -> str | None:
 
 def _rebuild_paths(company_id: int) -> None:
     """Reporting paths spell ids (``/1/7/42/``): after new ids, spell them again."""
-    from .people.models import Person
+    from .people.models import Person, reporting_paths
 
     managers = dict(db.session.execute(select(Person.id, Person.manager_id)
                                        .where(Person.company_id == company_id)).all())
-    paths: dict[int, str] = {}
-
-    def path_of(person_id: int) -> str:
-        if person_id not in paths:
-            manager = managers[person_id]
-            paths[person_id] = (path_of(manager) if manager else "/") + f"{person_id}/"
-        return paths[person_id]
-
-    for person_id in managers:
-        db.session.execute(update(Person).where(Person.id == person_id)
-                           .values(path=path_of(person_id)))
+    paths = reporting_paths(managers)
+    if paths:
+        db.session.execute(update(Person), [{"id": person_id, "path": path}
+                                            for person_id, path in paths.items()])
 
 
 def _advance_sequences(tables: list[Table]) -> None:

@@ -17,7 +17,7 @@ from ..auth.models import AuthSession
 from ..errors import DomainError, NotAllowed
 from ..extensions import db, utcnow
 from .import_plan import Plan, build_plan
-from .models import ImportBatch, LevelAssignment, Person, RoleGrant
+from .models import ImportBatch, LevelAssignment, Person, RoleGrant, reporting_paths
 from .tabular import Table, read_table
 
 CHUNK = 1000
@@ -103,7 +103,7 @@ def _apply(actor: Person, batch: ImportBatch, plan: Plan, progress: Progress,
               "profession_start": _date(c["profession_start"]), "active": c["active"]}
              for c in chunk],
         ).all())
-    progress(1, steps, "Updating people")
+    progress(1, steps, "Rebuilding reporting lines")
     people_values = [
         {"id": ids[c["email"]], "manager_id": ids.get(c["manager_email"])}
         for c in plan.creates if c["manager_email"]
@@ -119,9 +119,9 @@ def _apply(actor: Person, batch: ImportBatch, plan: Plan, progress: Progress,
                 values[key] = value
         if len(values) > 1:
             people_values.append(values)
+    people_values = _with_paths(company_id, people_values)
+    progress(2, steps, "Updating people")
     _bulk_update(people_values)
-    progress(2, steps, "Rebuilding reporting lines")
-    _rebuild_paths(company_id)
     progress(3, steps, "Granting roles")
     _apply_roles(company_id, plan, ids)
     progress(4, steps, "Recording levels")
@@ -155,24 +155,21 @@ def _bulk_update(values: list[dict]) -> None:
         db.session.execute(update(Person), chunk)
 
 
-def _rebuild_paths(company_id: int) -> None:
-    """Recompute every materialized path from the manager links, then write the changed ones."""
+def _with_paths(company_id: int, changes: list[dict]) -> list[dict]:
+    """``changes`` (new values by person id) with every materialized path that the new
+    manager links change, computed in memory: each person is written once (a new person's
+    manager and path together), not once for the links and again for the paths."""
     rows = db.session.execute(
         select(Person.id, Person.manager_id, Person.path).where(Person.company_id == company_id)
     ).all()
     manager_of = {row.id: row.manager_id for row in rows}
-    paths: dict[int, str] = {}
-    for person_id in manager_of:
-        chain, node = [], person_id
-        while node is not None and node not in paths:
-            chain.append(node)
-            node = manager_of.get(node)
-        prefix = paths[node] if node is not None else "/"
-        for member in reversed(chain):
-            prefix = f"{prefix}{member}/"
-            paths[member] = prefix
-    changed = [{"id": row.id, "path": paths[row.id]} for row in rows if row.path != paths[row.id]]
-    _bulk_update(changed)
+    manager_of.update({c["id"]: c["manager_id"] for c in changes if "manager_id" in c})
+    paths = reporting_paths(manager_of)
+    by_id = {c["id"]: c for c in changes}
+    for row in rows:
+        if row.path != paths[row.id]:
+            by_id.setdefault(row.id, {"id": row.id})["path"] = paths[row.id]
+    return list(by_id.values())
 
 
 def _apply_roles(company_id: int, plan: Plan, ids: dict[str, int]) -> None:

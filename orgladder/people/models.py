@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -30,6 +31,22 @@ def years_since(profession_start: date | None, today: date | None = None) -> flo
         return None
     today = today or date.today()
     return max(0.0, round((today - profession_start).days / 365.25, 1))
+
+
+def reporting_paths(manager_of: Mapping[int, int | None]) -> dict[int, str]:
+    """Each person's materialized reporting path (``/1/7/42/``), from everyone's manager link.
+    Iterative: a file may hold an org thousands of levels deep."""
+    paths: dict[int, str] = {}
+    for person_id in manager_of:
+        chain, node = [], person_id
+        while node is not None and node not in paths:
+            chain.append(node)
+            node = manager_of.get(node)
+        prefix = paths[node] if node is not None else "/"
+        for member in reversed(chain):
+            prefix = f"{prefix}{member}/"
+            paths[member] = prefix
+    return paths
 
 
 class Person(UserMixin, CompanyOwned, db.Model):
