@@ -222,6 +222,18 @@ def test_a_changed_file_updates_only_what_changed(client, org):
     assert cy.manager_id == ana.id and cy.path == f"{ana.path}{cy.id}/"
 
 
+def test_moving_a_manager_moves_their_whole_team(client, org):
+    client.login(org.hr.email)
+    batch_id = batch_of(upload(client, csv_bytes(
+        [[org.mgr.email, org.mgr.name, org.peer_mgr.email, "M4", "2018-01-01", ""]])))
+    client.post_form(f"/people/import/{batch_id}/confirm", token_from=f"/people/import/{batch_id}")
+    db.session.expire_all()
+    for person, manager in [(org.mgr, org.peer_mgr), (org.emp, org.mgr), (org.lead, org.mgr),
+                            (org.emp2, org.lead)]:
+        assert person.path == f"{manager.path}{person.id}/", person.name
+    assert org.emp2.path.startswith(org.peer_mgr.path)
+
+
 def test_a_stale_dry_run_is_refused(client, org):
     client.login(org.hr.email)
     batch_id = batch_of(upload(client, csv_bytes(
