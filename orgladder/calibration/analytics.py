@@ -5,7 +5,7 @@ templates only draw it (charts as server-rendered SVG, like the level distributi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from ..ladders.models import Level
@@ -20,13 +20,6 @@ NAMES_PER_BOX = 12
 FAR_FROM_AVERAGE = 0.2
 FAR_YEARS = 2  # years outside the proposed level's typical band
 RECENT_PROMOTION = timedelta(days=365)
-
-
-# The entry columns an EntryRow starts with, in its order.
-ENTRY_COLUMNS = ("id", "person_id", "manager_id", "current_level_id", "proposed_level_id",
-                 "performance", "potential", "promotion_ready", "original_level_id",
-                 "original_performance", "original_potential", "original_promotion_ready",
-                 "originals_frozen")
 
 
 @dataclass
@@ -51,6 +44,11 @@ class EntryRow(EntryValues):
     name: str  # the person's
     years: float | None  # the person's years of experience
     manager_name: str | None
+
+
+# The entry's own columns an EntryRow starts with, in its order; the names and years follow.
+ENTRY_COLUMNS = tuple(f.name for f in fields(EntryRow)
+                      if f.name not in ("name", "years", "manager_name"))
 
 
 @dataclass(frozen=True)

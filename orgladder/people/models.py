@@ -17,11 +17,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    bindparam,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import UTCDateTime, db, utcnow
+from ..extensions import UTCDateTime, db, utcnow, written
 from ..tenancy import Company, CompanyOwned
 
 
@@ -120,11 +119,10 @@ class Person(UserMixin, CompanyOwned, db.Model):
     @classmethod
     def path_within(cls, prefix: str) -> ColumnElement[bool]:
         """SQL: the people whose reporting path starts with ``prefix`` (everyone under the
-        person whose path it is, and that person). The prefix is written into the statement,
-        not bound: psycopg prepares a statement from its fifth run on, and PostgreSQL's generic
-        plan for a bound prefix cannot use the path index and reads the whole company (the
-        manager filter took 5.7 ms instead of 2.3 ms). Paths hold only digits and slashes."""
-        return cls.path.startswith(bindparam(None, prefix, String(), literal_execute=True))
+        person whose path it is, and that person). The prefix is written into the statement:
+        bound, it kept PostgreSQL's generic plan off the path index (the manager filter took
+        5.7 ms instead of 2.3 ms)."""
+        return cls.path.startswith(written(prefix))
 
     @property
     def depth(self) -> int:
