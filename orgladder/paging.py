@@ -21,10 +21,16 @@ class Page(Generic[Row]):
     def __post_init__(self) -> None:
         self.pages = max(1, ceil(self.total / self.per_page))
 
+    @staticmethod
+    def within(page: int, per_page: int, total: int) -> int:
+        """``page`` brought within the pages of ``total`` rows: a page past the end is the
+        last one, and one before the start the first."""
+        return min(max(1, page), max(1, ceil(total / per_page)))
+
     @classmethod
     def of(cls, items: Sequence[Row], page: int, per_page: int) -> Page[Row]:
-        """The ``page``-th page of a list read whole; a page past the end is the last one."""
-        page = min(max(1, page), max(1, ceil(len(items) / per_page)))
+        """The ``page``-th page of a list read whole."""
+        page = cls.within(page, per_page, len(items))
         return cls(list(items[(page - 1) * per_page:page * per_page]), page, per_page, len(items))
 
     @property

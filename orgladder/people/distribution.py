@@ -7,10 +7,21 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, null, select, union_all
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload
 
 from ..access import scope_clause
@@ -90,29 +101,41 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
         placed.c.level_id, placed.c.id, placed.c.name, placed.c.profession_start,
         _band(placed.c.level_id, placed.c.profession_start, levels.values(), today).label("band"),
     ).cte("banded")
-    rows = db.session.execute(union_all(
-        select(banded.c.level_id, banded.c.band, banded.c.id, banded.c.name,
-               banded.c.profession_start, literal(1)).where(banded.c.band != "within"),
-        select(banded.c.level_id, banded.c.band, null(), null(), null(), func.count())
-        .group_by(banded.c.level_id, banded.c.band),
-    )).all()
+    # One pass over the people and their levels gives the count of each level (None: no level
+    # yet) and band, and one page of the people outside their band: a few dozen rows, not
+    # 20,000. Only a page past the end of the list asks again, for the last page.
+    counts = select(banded.c.level_id, banded.c.band, null(), null(), null(),
+                    func.count().label("count")).group_by(banded.c.level_id, banded.c.band)
+    page = max(1, page)
+    rows = db.session.execute(union_all(_flagged_page(banded, page, per_page), counts)).all()
     within: Counter[int | None] = Counter()
     outside: Counter[int | None] = Counter()
     listed = []
-    for level_id, band, person_id, name, start, count in rows:
-        if person_id is not None:
-            listed.append((name, person_id, level_id, start, band))
+    for row in rows:
+        if row.count is None:
+            listed.append(row)
         else:
-            (within if band == "within" else outside)[level_id] += count
-    flagged = Page.of(sorted(listed), page, per_page)
+            (within if row.band == "within" else outside)[row.level_id] += row.count
+    shown = Page.within(page, per_page, outside.total())
+    if shown != page:
+        listed = db.session.execute(_flagged_page(banded, shown, per_page)).all()
+    listed = [Flagged(row.id, row.name, levels[row.level_id],
+                      years_since(row.profession_start, today), row.band) for row in listed]
     return Distribution(
         bars=_bars(levels, within, outside),
         people=within.total() + outside.total(),
-        flagged=replace(flagged, rows=[
-            Flagged(person_id, name, levels[level_id], years_since(start, today), band)
-            for name, person_id, level_id, start, band in flagged.rows
-        ]),
+        flagged=Page(listed, shown, per_page, outside.total()),
     )
+
+
+def _flagged_page(banded: CTE, page: int, per_page: int) -> Select:
+    """One page of the people outside their band, by name, in the columns of the counts they
+    come beside; their count is None."""
+    outside = (select(banded.c.level_id, banded.c.band, banded.c.id, banded.c.name,
+                      banded.c.profession_start)
+               .where(banded.c.band != "within").order_by(banded.c.name, banded.c.id)
+               .limit(per_page).offset((page - 1) * per_page).subquery("outside"))
+    return select(*outside.c, null().label("count"))
 
 
 def _band(level_id: ColumnElement, start: ColumnElement, levels: Iterable[Level],
