@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
 from ..extensions import db
 from ..ladders.models import Level, Track
 from ..people.history import classify
-from ..people.models import LevelAssignment, Person, RoleGrant
+from ..people.models import LevelAssignment, Person, RoleGrant, alias
 from .analytics import ENTRY_COLUMNS
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
 from .rules import SESSION_OPEN, may_manage, sessions_of, visible_entries_clause
@@ -147,7 +147,7 @@ def visible_session_entries(actor: Person, cycle: CalibrationCycle, session_id: 
     rows: ENTRY_COLUMNS, then the person's ``name`` and ``profession_start`` and the
     ``manager_name``. The session page reads every entry, and entry and person objects were
     a third of its time."""
-    manager = aliased(Person)
+    manager = alias(Person, "manager")
     columns = [getattr(CalibrationEntry, name) for name in ENTRY_COLUMNS]
     return db.session.execute(
         select(*columns, Person.name, Person.profession_start,

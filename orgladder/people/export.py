@@ -9,13 +9,12 @@ from datetime import date
 
 from openpyxl import Workbook
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from ..access import scope_clause
 from ..extensions import db
 from ..ladders.models import Ladder, Level, Track
 from ..spreadsheets import escape
-from .models import Person, RoleGrant
+from .models import Person, RoleGrant, alias
 from .service import current_assignments_subquery
 
 HEADERS = ["email", "name", "manager_email", "ladder", "track", "level", "profession_start",
@@ -25,7 +24,6 @@ HEADERS = ["email", "name", "manager_email", "ladder", "track", "level", "profes
 def export_rows(actor: Person, today: date | None = None) -> list[list]:
     today = today or date.today()
     current = current_assignments_subquery(actor.company_id, today)
-    manager = aliased(Person, name="manager")
     level_of = dict(db.session.execute(select(current.c.person_id, current.c.level_id)).all())
     names = {
         level_id: (ladder, track, code)
@@ -34,6 +32,7 @@ def export_rows(actor: Person, today: date | None = None) -> list[list]:
             .join(Track, Track.id == Level.track_id).join(Ladder, Ladder.id == Level.ladder_id)
             .where(Level.company_id == actor.company_id))
     }
+    manager = alias(Person, "manager")
     people = db.session.execute(
         select(Person.id, Person.email, Person.name, manager.email, Person.profession_start,
                Person.active)

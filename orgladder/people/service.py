@@ -12,7 +12,6 @@ from datetime import date
 
 from email_validator import validate_email
 from sqlalchemy import Select, String, Subquery, and_, func, literal, or_, select, update
-from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..access import Role, can_manage
@@ -20,7 +19,7 @@ from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..ladders.models import Level
 from ..passwords import hash_password
-from .models import LevelAssignment, Person, RoleGrant
+from .models import LevelAssignment, Person, RoleGrant, alias
 
 REASON_MAX = 2000
 
@@ -164,7 +163,7 @@ def with_current_level(people: Select, today: date) -> Subquery:
     (person, date) index once per assignment; a window's result is something SQLite cannot
     index, so nothing here joins one.
     """
-    later = aliased(LevelAssignment, name="later")
+    later = alias(LevelAssignment, "later")
     superseded = select(later.id).where(
         later.person_id == LevelAssignment.person_id,
         later.effective_date <= today,
@@ -198,7 +197,7 @@ def current_assignments_subquery(company_id: int, today: date):
     index rather than a window over the whole history: SQLite materializes a window subquery
     once per join and took seconds on a 10,000-person company, where this takes milliseconds.
     """
-    later = aliased(LevelAssignment)
+    later = alias(LevelAssignment, "later")
     latest_id = (
         select(later.id)
         .where(later.person_id == LevelAssignment.person_id, later.effective_date <= today)
