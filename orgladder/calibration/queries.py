@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
 from ..extensions import db
@@ -165,10 +165,13 @@ def visible_entries(actor: Person, cycle: CalibrationCycle) -> list[CalibrationE
 
 def company_levels(company_id: int) -> dict[int, Level]:
     """Every level of the company, archived ones too (history refers to them), with tracks,
-    in ladder order."""
+    in ladder order; without their texts, which calibration never shows (a use fails loudly
+    rather than costing a query per level)."""
     return {level.id: level for level in db.session.scalars(
         select(Level).join(Track, Track.id == Level.track_id)
-        .where(Level.company_id == company_id).options(joinedload(Level.track))
+        .where(Level.company_id == company_id)
+        .options(joinedload(Level.track), *(defer(text, raiseload=True) for text in (
+            Level.summary, Level.responsibilities, Level.skills)))
         .order_by(Level.ladder_id, Track.position, Level.position))}
 
 
@@ -200,12 +203,12 @@ def last_promotions(cycle: CalibrationCycle, levels: dict[int, Level],
     return result
 
 
-def ladder_levels(cycle: CalibrationCycle) -> list[Level]:
-    """The live levels of the cycle's ladder, track by track: the proposals to choose from."""
-    return list(db.session.scalars(
-        select(Level).join(Track, Track.id == Level.track_id)
-        .where(Level.ladder_id == cycle.ladder_id, Level.archived.is_(False))
-        .options(joinedload(Level.track)).order_by(Track.position, Level.position)))
+def ladder_levels(cycle: CalibrationCycle, levels: dict[int, Level] | None = None
+                  ) -> list[Level]:
+    """The live levels of the cycle's ladder, track by track: the proposals to choose from.
+    Picked from ``levels`` (company_levels) when the caller has read those already."""
+    levels = company_levels(cycle.company_id) if levels is None else levels
+    return [lv for lv in levels.values() if lv.ladder_id == cycle.ladder_id and not lv.archived]
 
 
 def calibrators(company_id: int) -> list[Person]:

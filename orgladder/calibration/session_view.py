@@ -14,7 +14,7 @@ from ..people.directory import ManagerChoice
 from ..people.models import Person, years_since
 from . import analytics
 from .models import CalibrationCycle, CalibrationSession
-from .queries import company_levels, last_promotions, visible_session_entries
+from .queries import company_levels, ladder_levels, last_promotions, visible_session_entries
 
 SORTS = ("name", "manager", "current", "proposed", "performance", "potential")
 
@@ -112,8 +112,7 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
             for row in rows:
                 if row.manager_id == outlier.manager_id:
                     row.flags.append(outlier.kind)
-    ladder_levels = [lv for lv in levels.values()
-                     if lv.ladder_id == cycle.ladder_id and not lv.archived]
+    live = ladder_levels(cycle, levels)
     referenced = {r.current_level_id for r in rows} | {r.proposed_level_id for r in rows}
     order = {level_id: index for index, level_id in enumerate(levels)}
     shown = sorted((r for r in rows if _keep(r, filters)),
@@ -128,12 +127,12 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
         changed=sum(1 for r in rows if r.changed),
         rating_chart=analytics.rating_chart(cycle, rows),
         level_chart=analytics.level_chart(
-            [lv for lv in levels.values() if lv in ladder_levels or lv.id in referenced],
+            [lv for lv in levels.values() if lv in live or lv.id in referenced],
             rows),
         nine_box=analytics.nine_box(cycle, rows),
         outliers=found, table=table, filters=filters,
         managers=sorted(managers.values(), key=lambda p: (p.name, p.id)),
-        levels=[lv for lv in ladder_levels if lv.id in present],
-        tracks=list({lv.track.id: lv.track for lv in ladder_levels
+        levels=[lv for lv in live if lv.id in present],
+        tracks=list({lv.track.id: lv.track for lv in live
                      if lv.id in present}.values()),
     )

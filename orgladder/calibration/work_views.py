@@ -91,12 +91,12 @@ def _entry_form(entry: CalibrationEntry, levels: list[Level]) -> EntryForm:
 
 def _entry_page(entry: CalibrationEntry, form: EntryForm | None, note_form: NoteForm,
                 status: int | None = None):
-    levels = ladder_levels(entry.cycle)
+    levels = company_levels(entry.company_id)
     editable = may_edit_entry(current_user, entry)
     if form is None and editable:
-        form = _entry_form(entry, levels)
+        form = _entry_form(entry, ladder_levels(entry.cycle, levels))
     notes = entry_service.read_notes(current_user, entry)
-    promoted = last_promotions(entry.cycle, company_levels(entry.company_id),
+    promoted = last_promotions(entry.cycle, levels,
                                person_id=entry.person_id).get(entry.person_id)
     page = render_template(
         "calibration/entry.html", entry=entry, cycle=entry.cycle, form=form if editable else None,
