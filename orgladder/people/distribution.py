@@ -1,6 +1,7 @@
 """The level distribution of a team (or everyone in scope) as a server-rendered bar chart, and
 the people whose years of experience fall outside their level's typical band (information,
-not a verdict). Two queries whatever the size of the org."""
+not a verdict). Two queries whatever the size of the org (a third for a page past the end of
+the list)."""
 
 from __future__ import annotations
 
@@ -93,9 +94,6 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
         scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     if root is not None:
         charted = charted.where(Person.path_within(root.path), Person.id != root.id)
-    # One pass over the people and their levels gives two things: the count of each level
-    # (None: no level yet) and band, and each person outside their band, for the list. 20,000
-    # people are a few dozen counts and the people outside their band, not 20,000 rows.
     placed = with_current_level(charted, today)
     banded = select(
         placed.c.level_id, placed.c.id, placed.c.name, placed.c.profession_start,
