@@ -11,11 +11,12 @@ from sqlalchemy import select
 from ..access import Permission, requires
 from ..calibration import entries as entry_service
 from ..calibration.models import CalibrationEntry, EntryNote
-from ..calibration.queries import company_levels, visible_entries_query
+from ..calibration.queries import visible_entries_query
 from ..calibration.rules import may_edit_entry, may_see_entry
 from ..errors import DomainError
 from ..extensions import db
 from ..ladders.models import Level
+from ..ladders.service import company_levels
 from ..tenancy import get_in_company_or_404
 from . import bp
 from .calibrations import visible_cycle

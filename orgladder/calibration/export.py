@@ -10,10 +10,11 @@ import csv
 import io
 
 from .. import audit
+from ..ladders.service import company_levels
 from ..people.models import Person
 from ..spreadsheets import escape
 from .models import CalibrationCycle, CalibrationEntry
-from .queries import company_levels, visible_entries
+from .queries import visible_entries
 
 HEADERS = ["name", "email", "manager", "session", "current_level", "prepared_level",
            "calibrated_level", "prepared_performance", "calibrated_performance",

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
 from ..extensions import db
-from ..ladders.models import Level, Track
+from ..ladders.models import Level
+from ..ladders.service import company_levels
 from ..people.history import classify
 from ..people.models import LevelAssignment, Person, RoleGrant, alias
 from .analytics import ENTRY_COLUMNS
@@ -161,18 +162,6 @@ def visible_session_entries(actor: Person, cycle: CalibrationCycle, session_id: 
 def visible_entries(actor: Person, cycle: CalibrationCycle) -> list[CalibrationEntry]:
     """The entries of the cycle the actor may see, by name."""
     return list(db.session.scalars(visible_entries_query(actor, cycle)))
-
-
-def company_levels(company_id: int) -> dict[int, Level]:
-    """Every level of the company, archived ones too (history refers to them), with tracks,
-    in ladder order; without their texts, which calibration never shows (a use fails loudly
-    rather than costing a query per level)."""
-    return {level.id: level for level in db.session.scalars(
-        select(Level).join(Track, Track.id == Level.track_id)
-        .where(Level.company_id == company_id)
-        .options(joinedload(Level.track), *(defer(text, raiseload=True) for text in (
-            Level.summary, Level.responsibilities, Level.skills)))
-        .order_by(Level.ladder_id, Track.position, Level.position))}
 
 
 def last_promotions(cycle: CalibrationCycle, levels: dict[int, Level],

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..ladders.models import Level, Track
+from ..ladders.service import company_levels
 from ..paging import Page
 from ..people.directory import ManagerChoice
 from ..people.models import Person, years_since
 from . import analytics
 from .models import CalibrationCycle, CalibrationSession
-from .queries import company_levels, ladder_levels, last_promotions, visible_session_entries
+from .queries import ladder_levels, last_promotions, visible_session_entries
 
 SORTS = ("name", "manager", "current", "proposed", "performance", "potential")
 

@@ -22,6 +22,7 @@ from ..access import Permission, requires
 from ..errors import DomainError
 from ..extensions import db
 from ..ladders.models import Level
+from ..ladders.service import company_levels
 from ..tenancy import get_in_company_or_404, parse_id
 from ..web import attach_error
 from . import entries as entry_service
@@ -29,7 +30,6 @@ from .export import export_csv
 from .forms import NONE, EntryForm, NoteForm, revision_of
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
 from .queries import (
-    company_levels,
     cycle_row,
     entries_to_prepare,
     ladder_levels,

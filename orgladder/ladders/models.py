@@ -119,13 +119,19 @@ class Level(CompanyOwned, db.Model):
 
     def band_position(self, years: float | None) -> str | None:
         """Where a person's years of experience sit against this level's typical band."""
-        if years is None:
-            return None
-        if years < self.min_years:
-            return "below"
-        if self.max_years is not None and years > self.max_years:
-            return "above"
-        return "within"
+        return band_position(years, self.min_years, self.max_years)
+
+
+def band_position(years: float | None, min_years: int, max_years: int | None) -> str | None:
+    """Where years of experience sit against a typical band of ``min_years`` to ``max_years``
+    (None: no upper end): "below", "within" or "above"; None when the years are unknown."""
+    if years is None:
+        return None
+    if years < min_years:
+        return "below"
+    if max_years is not None and years > max_years:
+        return "above"
+    return "within"
 
 
 class Competency(CompanyOwned, db.Model):

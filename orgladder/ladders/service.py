@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..extensions import db
 from ..people.models import Person
@@ -53,6 +53,18 @@ class TrackChoice:
     id: int
     name: str
     levels: list[LevelChoice]
+
+
+def company_levels(company_id: int) -> dict[int, Level]:
+    """Every level of the company, archived ones too (history refers to them), with tracks,
+    in ladder order, for charts and calibration; without their texts, which neither shows (a
+    use fails loudly rather than costing a query per level)."""
+    return {level.id: level for level in db.session.scalars(
+        select(Level).join(Track, Track.id == Level.track_id)
+        .where(Level.company_id == company_id)
+        .options(joinedload(Level.track), *(defer(text, raiseload=True) for text in (
+            Level.summary, Level.responsibilities, Level.skills)))
+        .order_by(Level.ladder_id, Track.position, Level.position))}
 
 
 def track_choices(actor: Person) -> list[TrackChoice]:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import (
     CTE,
@@ -23,11 +24,11 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload
 
 from ..access import scope_clause
 from ..extensions import db
-from ..ladders.models import Level, Track
+from ..ladders.models import Level, band_position
+from ..ladders.service import company_levels
 from ..paging import Page
 from .models import Person, years_since
 from .service import with_current_level
@@ -81,15 +82,7 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
     """The chart of the people in the actor's scope (or under ``root``), and one page of those
     outside their level's band, by name."""
     today = today or date.today()
-    levels = {
-        level.id: level
-        for level in db.session.scalars(
-            select(Level).join(Track, Track.id == Level.track_id)
-            .where(Level.company_id == actor.company_id)
-            .options(joinedload(Level.track))
-            .order_by(Level.ladder_id, Track.position, Level.position)
-        )
-    }
+    levels = company_levels(actor.company_id)
     charted = select(Person.id, Person.name, Person.profession_start).where(
         scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     if root is not None:
@@ -150,25 +143,33 @@ def _band(level_id: ColumnElement, start: ColumnElement, levels: Iterable[Level]
 def _outside_band(level: Level, start: ColumnElement, today: date
                   ) -> list[tuple[ColumnElement[bool], str]]:
     """The conditions on a profession start date that put a person above and below the level's
-    band on ``today``.
+    band on ``today``: years of experience only fall as the start moves later, so each side of
+    the band is one date comparison."""
+    above_before, below_from = _band_edges(level.min_years, level.max_years, today)
+    conditions = []
+    if above_before is not None:
+        conditions.append((start < above_before, "above"))
+    if below_from is not None:
+        conditions.append((start >= below_from, "below"))
+    return conditions
 
-    Years of experience only fall as the start moves later, so each side of the band is one
-    date comparison. The dates are found by bisecting over days with the level's own rule, so
-    both databases agree with Level.band_position to the day, roundings included.
-    """
+
+@lru_cache(maxsize=1024)
+def _band_edges(min_years: int, max_years: int | None, today: date
+                ) -> tuple[date | None, date | None]:
+    """The first start date that is not above the band, and the first that is below it (None:
+    no such side). Found by bisecting over days with the band rule itself, so both databases
+    agree with Level.band_position to the day, roundings included. They change once a day, and
+    bisecting took 2 ms of every chart, so they are kept."""
     days = range(1, today.toordinal() + 2)  # date.min to tomorrow; later starts count as 0 years
 
     def band(day: int) -> str | None:
-        return level.band_position(years_since(date.fromordinal(day), today))
+        return band_position(years_since(date.fromordinal(day), today), min_years, max_years)
 
-    conditions = []
     not_above = bisect_left(days, True, key=lambda day: band(day) != "above")
-    if 0 < not_above < len(days):
-        conditions.append((start < date.fromordinal(days[not_above]), "above"))
     below = bisect_left(days, True, key=lambda day: band(day) == "below")
-    if below < len(days):
-        conditions.append((start >= date.fromordinal(days[below]), "below"))
-    return conditions
+    return (date.fromordinal(days[not_above]) if 0 < not_above < len(days) else None,
+            date.fromordinal(days[below]) if below < len(days) else None)
 
 
 def _bars(levels: dict[int, Level], within: Counter, outside: Counter) -> list[Bar]:
