@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import BindParameter, DateTime, Integer, MetaData, String, bindparam
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, aliased
 from sqlalchemy.types import TypeDecorator
 
 # Deterministic constraint names keep Alembic migrations (and SQLite batch mode) reproducible.
@@ -33,6 +34,14 @@ def written(value: int | str) -> BindParameter:
     reporting paths (digits and slashes), which need no quoting care."""
     return bindparam(None, value, Integer() if isinstance(value, int) else String(),
                      literal_execute=True)
+
+
+@cache
+def alias(model: type, name: str):
+    """``model`` under another name in a query (a person's "manager"), made once for the
+    process: SQLAlchemy works out an alias's columns on first use, and a fresh alias on every
+    request made each page pay for that again. Made on first use, when every model is known."""
+    return aliased(model, name=name)
 
 
 def utcnow() -> datetime:

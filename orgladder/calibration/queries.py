@@ -10,11 +10,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
-from ..extensions import db
+from ..extensions import alias, db
 from ..ladders.models import Level
 from ..ladders.service import company_levels
 from ..people.history import classify
-from ..people.models import LevelAssignment, Person, RoleGrant, alias
+from ..people.models import LevelAssignment, Person, RoleGrant
 from .analytics import ENTRY_COLUMNS
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession
 from .rules import SESSION_OPEN, may_manage, sessions_of, visible_entries_clause

@@ -13,10 +13,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from ..access import scope_clause
-from ..extensions import db
+from ..extensions import alias, db
 from ..ladders.models import Level, Track
 from ..paging import Page
-from .models import Person, alias
+from .models import Person
 from .service import current_assignments_subquery
 
 MANAGER_CHOICES = 300

@@ -11,10 +11,10 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from ..access import scope_clause
-from ..extensions import db
+from ..extensions import alias, db
 from ..ladders.models import Ladder, Level, Track
 from ..spreadsheets import escape
-from .models import Person, RoleGrant, alias
+from .models import Person, RoleGrant
 from .service import current_assignments_subquery
 
 HEADERS = ["email", "name", "manager_email", "ladder", "track", "level", "profession_start",

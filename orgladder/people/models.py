@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -19,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow, written
 from ..tenancy import Company, CompanyOwned
@@ -203,11 +202,3 @@ class ImportBatch(CompanyOwned, db.Model):
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
-
-
-@cache
-def alias(model: type, name: str):
-    """``model`` under another name in a query (a person's "manager"), made once for the
-    process: SQLAlchemy works out an alias's columns on first use, and a fresh alias on every
-    request made each page pay for that again. Made on first use, when every model is known."""
-    return aliased(model, name=name)
