@@ -138,6 +138,9 @@ def test_outliers_are_flagged(client, org, session_cycle):
     assert "Bea Boss&#39;s 2 reports average 5.0; the session averages 3.5." in body
     assert "Pia Peer: M5 proposed (typically 12+ years) with 2.0 years of experience." in body
     team = session_named(session_cycle, "Mona's team")
+    # Promoted two months ago but proposed to stay: nothing to flag.
+    body = client.get(f"/calibrations/sessions/{team.id}").get_data(as_text=True)
+    assert "Eli Employee" in body and "last promoted" not in body
     entry = entry_of(session_cycle, org.emp)
     entries.save_entry(org.hr, entry, proposed_level=levels_of(org.a)["P4"], performance=4,
                        potential=3, promotion_ready=True, expected_revision=entry.revision)

@@ -195,8 +195,16 @@ def _average(values: list[int]) -> float:
     return sum(values) / len(values)
 
 
+def proposes_promotion(row: EntryRow, levels: dict[int, Level]) -> bool:
+    current, proposed = levels.get(row.current_level_id), levels.get(row.proposed_level_id)
+    return (current is not None and proposed is not None
+            and classify(current, proposed) == "promotion")
+
+
 def outliers(cycle: CalibrationCycle, rows: list[EntryRow], levels: dict[int, Level],
              promoted_on: dict[int, date], today: date) -> list[Outlier]:
+    """The flags to discuss. ``promoted_on`` holds the last promotion of at least everyone
+    whose entry proposes one (``proposes_promotion``): nobody else can be flagged for it."""
     found: list[Outlier] = []
     rated = [r for r in rows if r.performance is not None]
     if rated:
@@ -224,9 +232,8 @@ def outliers(cycle: CalibrationCycle, rows: list[EntryRow], levels: dict[int, Le
             found.append(Outlier(
                 "years_band", f"{row.name}: {proposed.code} proposed (typically "
                 f"{proposed.years_label}) with {years} years of experience.", row))
-        current = levels.get(row.current_level_id)
         last = promoted_on.get(row.person_id)
-        if (current is not None and classify(current, proposed) == "promotion"
+        if (proposes_promotion(row, levels)
                 and last is not None and today - last < RECENT_PROMOTION):
             found.append(Outlier(
                 "recent_promotion", f"{row.name}: promotion to {proposed.code} "

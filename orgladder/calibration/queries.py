@@ -3,6 +3,7 @@ size of the cycle; the visibility rules come from ``rules``."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -164,17 +165,13 @@ def visible_entries(actor: Person, cycle: CalibrationCycle) -> list[CalibrationE
     return list(db.session.scalars(visible_entries_query(actor, cycle)))
 
 
-def last_promotions(cycle: CalibrationCycle, levels: dict[int, Level],
-                    today: date | None = None, person_id: int | None = None,
-                    session_id: int | None = None) -> dict[int, date]:
-    """person id -> date of their latest promotion, for the people of the cycle, of one of
-    its sessions, or one person."""
+def last_promotions(levels: dict[int, Level], people: Collection[int],
+                    today: date | None = None) -> dict[int, date]:
+    """person id -> date of their latest promotion up to ``today``, for the given people
+    (those without one are left out). No query when there is no one to look up."""
+    if not people:
+        return {}
     today = today or date.today()
-    people = select(CalibrationEntry.person_id).where(CalibrationEntry.cycle_id == cycle.id)
-    if session_id is not None:
-        people = people.where(CalibrationEntry.session_id == session_id)
-    if person_id is not None:
-        people = people.where(CalibrationEntry.person_id == person_id)
     rows = db.session.execute(
         select(LevelAssignment.person_id, LevelAssignment.level_id,
                LevelAssignment.effective_date)

@@ -103,7 +103,8 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
         row.proposed = levels.get(row.proposed_level_id)
         row.changed = row.changed_in_session()
         rows.append(row)
-    promoted = last_promotions(cycle, levels, today, session_id=session.id)
+    promoted = last_promotions(levels, [r.person_id for r in rows
+                                        if analytics.proposes_promotion(r, levels)], today)
     found = analytics.outliers(cycle, rows, levels, promoted, today)
     by_entry = {row.id: row for row in rows}
     for outlier in found:

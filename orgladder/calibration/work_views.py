@@ -96,8 +96,7 @@ def _entry_page(entry: CalibrationEntry, form: EntryForm | None, note_form: Note
     if form is None and editable:
         form = _entry_form(entry, ladder_levels(entry.cycle, levels))
     notes = entry_service.read_notes(current_user, entry)
-    promoted = last_promotions(entry.cycle, levels,
-                               person_id=entry.person_id).get(entry.person_id)
+    promoted = last_promotions(levels, [entry.person_id]).get(entry.person_id)
     page = render_template(
         "calibration/entry.html", entry=entry, cycle=entry.cycle, form=form if editable else None,
         note_form=note_form, notes=notes, editable=editable, last_promotion=promoted,
@@ -177,7 +176,11 @@ def _filters() -> TableFilter:
 @bp.get("/calibrations/sessions/<int:session_id>")
 @requires(Permission.CALIBRATE)
 def session(session_id: int):
-    session = get_in_company_or_404(CalibrationSession, session_id, current_user)
+    # What the page shows of the session comes with it, in one statement (the participants
+    # in a second): four lookups had been a fifth of the page's time.
+    session = get_in_company_or_404(
+        CalibrationSession, session_id, current_user, joinedload(CalibrationSession.cycle),
+        joinedload(CalibrationSession.facilitator), joinedload(CalibrationSession.root))
     if not may_see_session(current_user, session):
         abort(403)
     view = session_view(current_user, session, _filters(),
