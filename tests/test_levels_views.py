@@ -113,8 +113,11 @@ def test_the_manager_filter_lists_managers_while_the_list_is_short(client, org, 
     assert offered not in page
     assert "choose their name in the Manager column" in page
     # The Manager column links to that manager's reports, and the choice is kept on the form.
-    link = f'/people?manager={org.lead.id}&amp;page=1'
+    link = f'href="/people?manager={org.lead.id}"'
     assert link in page
+    # ... keeping the other filters, from the first page.
+    searched = client.get("/people?q=i&page=1").get_data(as_text=True)
+    assert f'href="/people?q=i&amp;manager={org.lead.id}"' in searched
     team = client.get(f"/people?manager={org.lead.id}&page=1").get_data(as_text=True)
     assert f'<input type="hidden" name="manager" value="{org.lead.id}">' in team
     assert "Ida Indirect" in team and "Eli Employee" not in team

@@ -163,6 +163,12 @@ def test_people_table_pages(app, client, org):
         assert "Page 1 of 3" in first
         last = text_of(client.get("/people", query_string={"page": 3}))
         assert "Page 3 of 3" in last and 'rel="next"' not in last
+        # The count comes with a page's rows; a page with none counts on its own.
+        counted = re.search(r"· (\d+) people", first).group(1)
+        assert int(counted) > 6
+        for beyond in (4, 99):
+            past = text_of(client.get("/people", query_string={"page": beyond}))
+            assert f"· {counted} people" in past and "No one matches" in past
     finally:
         app.config["PEOPLE_PAGE_SIZE"] = 50
 

@@ -96,7 +96,7 @@ def list_people(
     role grants too (the API shows them; the HTML table does not)."""
     today = today or date.today()
     matching = _people_query(actor, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
+    count = select(func.count()).select_from(matching.subquery())
     page = max(1, page)
     # The page is chosen first, by name, and only its people get their level looked up.
     page_ids = (matching.order_by(Person.name, Person.id)
@@ -104,7 +104,10 @@ def list_people(
     current = current_assignments_subquery(actor.company_id, today)
     manager = alias(Person, "manager")
     rows = db.session.execute(
-        select(Person, manager.name, Level, Track, current.c.effective_date)
+        # The count rides along with the page (evaluated once, as it depends on no row): a
+        # statement less on every page. Only a page with no rows asks for it on its own.
+        select(Person, manager.name, Level, Track, current.c.effective_date,
+               count.scalar_subquery())
         .join(page_ids, page_ids.c.id == Person.id)
         .outerjoin(manager, Person.manager_id == manager.id)
         .outerjoin(current, current.c.person_id == Person.id)
@@ -116,10 +119,11 @@ def list_people(
                    for text in (Level.summary, Level.responsibilities, Level.skills)),
                  *([selectinload(Person.grants)] if with_roles else []))
     ).all()
+    total = rows[0][-1] if rows else db.session.scalar(count)
     return Page(
         rows=[
             PersonRow(person, manager_name, level, track, since, person.years_of_experience(today))
-            for person, manager_name, level, track, since in rows
+            for person, manager_name, level, track, since, _ in rows
         ],
         page=page,
         per_page=per_page,
