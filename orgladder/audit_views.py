@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from . import audit
@@ -44,8 +45,8 @@ class AuditFilterForm(FlaskForm):
 def _read_filters() -> tuple[AuditFilterForm, AuditFilter]:
     form = AuditFilterForm(request.args)
     actions, kinds = choices(current_user)
-    form.action.choices = [("", "Any action")] + [(a, a) for a in actions]
-    form.target_type.choices = [("", "Any type")] + [(k, k) for k in kinds]
+    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a, a) for a in actions]
+    form.target_type.choices = [SelectChoice("", "Any type")] + [SelectChoice(k, k) for k in kinds]
     form.validate()
     ok = {name: getattr(form, name).data if not getattr(form, name).errors else None
           for name in ("actor", "action", "target_type", "target_id", "since", "until")}

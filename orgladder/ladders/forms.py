@@ -12,13 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .models import TRACK_KINDS
 
-KIND_CHOICES = [("ic", "Individual contributor"), ("management", "Management"),
-                ("specialist", "Specialist")]
-assert [k for k, _ in KIND_CHOICES] == list(TRACK_KINDS)
+KIND_CHOICES = [SelectChoice("ic", "Individual contributor"),
+                SelectChoice("management", "Management"), SelectChoice("specialist", "Specialist")]
+assert [choice.value for choice in KIND_CHOICES] == list(TRACK_KINDS)
 
 
 def lines(text: str | None) -> list[str]:
@@ -101,8 +102,8 @@ class PublishForm(FlaskForm):
 class NewLadderForm(FlaskForm):
     name = StringField("Ladder name", validators=[DataRequired(), Length(max=200)])
     source = RadioField("Start from", default="default", choices=[
-        ("default", "The default Product Management ladder"),
-        ("copy", "A copy of another ladder"), ("empty", "An empty ladder")])
+        SelectChoice("default", "The default Product Management ladder"),
+        SelectChoice("copy", "A copy of another ladder"), SelectChoice("empty", "An empty ladder")])
     copy_from = SelectField("Ladder to copy", coerce=int, validate_choice=False, default=0)
 
 

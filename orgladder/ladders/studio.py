@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..access import Permission, requires
 from ..errors import DomainError
@@ -63,7 +64,8 @@ def draft_page(ladder_id: int, form: LadderForm | None = None,
 def new_ladder():
     form = NewLadderForm()
     ladders = list_ladders(current_user)
-    form.copy_from.choices = [(0, "—")] + [(lad.id, lad.name) for lad in ladders]
+    form.copy_from.choices = [SelectChoice(0, "—")] + [SelectChoice(lad.id, lad.name)
+                                                      for lad in ladders]
     if form.validate_on_submit():
         source = next((lad for lad in ladders if lad.id == form.copy_from.data), None)
         try:
@@ -102,8 +104,8 @@ def draft(ladder_id: int):
 
 
 def _level_choices(view, exclude=None):
-    return [(lv.id, f"{lv.code} {lv.title} ({t.name})") for t in view.tracks for lv in t.levels
-            if lv is not exclude]
+    return [SelectChoice(lv.id, f"{lv.code} {lv.title} ({t.name})")
+            for t in view.tracks for lv in t.levels if lv is not exclude]
 
 
 @bp.route("/ladders/<int:ladder_id>/tracks/new", methods=["GET", "POST"])
@@ -111,7 +113,7 @@ def _level_choices(view, exclude=None):
 def new_track(ladder_id: int):
     view = draft_view(current_user, ladder_id)
     form = NewTrackForm()
-    form.start_level.choices = _level_choices(view) or [(0, "— (grade 1)")]
+    form.start_level.choices = _level_choices(view) or [SelectChoice(0, "— (grade 1)")]
     form.start_level.validators = [] if not _level_choices(view) else form.start_level.validators
     if form.validate_on_submit():
         levels = {lv.id: lv for t in view.tracks for lv in t.levels}
@@ -157,8 +159,8 @@ def new_level(ladder_id: int, track_id: int):
     view = draft_view(current_user, ladder_id)
     track = _find(view.tracks, track_id)
     form = LevelForm()
-    form.after.choices = [(0, "— at the bottom")] + [(lv.id, f"{lv.code} {lv.title}")
-                                                   for lv in track.levels]
+    form.after.choices = [SelectChoice(0, "— at the bottom")] + [
+        SelectChoice(lv.id, f"{lv.code} {lv.title}") for lv in track.levels]
     if request.method == "GET" and track.levels:
         form.after.data = track.levels[-1].id
     if form.validate_on_submit():
@@ -230,7 +232,7 @@ def delete_level(ladder_id: int, level_id: int):
     level = _find([lv for t in view.tracks for lv in t.levels], level_id)
     holders = people_on([level.id], level.company_id).get(level.id, 0)
     form = DeleteLevelForm()
-    form.move_to.choices = [(0, "—")] + _level_choices(view, exclude=level)
+    form.move_to.choices = [SelectChoice(0, "—")] + _level_choices(view, exclude=level)
     if form.validate_on_submit():
         others = {lv.id: lv for t in view.tracks for lv in t.levels}
         try:
