@@ -50,6 +50,26 @@ def test_a_manager_prepares_an_entry_through_the_page(client, org):
     assert "1 of 3 prepared" in body
 
 
+def test_a_save_reads_the_levels_once_and_nothing_after_its_writes(client, org, queries):
+    """The chosen level comes from the company's levels the form was built from, and the
+    answer needs nothing of the entry once it is committed (a commit expires what was read)."""
+    cycle = standard_cycle(org, CycleState.PREPARATION)
+    entry = entry_of(cycle, org.emp)
+    client.login(org.mgr.email)
+    form = form_of(client, entry)
+    form.update(proposed_level=levels_of(org.a)["P3"].id, performance=4)
+    with queries() as statements:
+        response = client.post(f"/calibrations/entries/{entry.id}", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/calibrations/entries/{entry.id}")
+    verbs = [statement.split()[0].upper() for statement in statements]
+    assert sum("FROM levels" in statement for statement in statements) == 1, statements
+    writes = [n for n, verb in enumerate(verbs) if verb in ("UPDATE", "INSERT")]
+    assert writes and "SELECT" not in verbs[writes[-1] + 1:], statements
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{org.emp.name}&#39;s entry is saved." in page
+
+
 def test_the_proposal_offers_the_same_the_next_or_any_level(client, org):
     cycle = standard_cycle(org)
     client.login(org.mgr.email)
