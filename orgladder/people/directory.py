@@ -1,7 +1,8 @@
 """The people table: everyone the actor may see, with manager and current level.
 
-A page costs the same few queries whatever the size of the org: one count, one page of rows
-joined to their manager, current level and track, and one for the filter choices.
+A page costs the same few queries whatever the size of the org: one page of rows joined to
+their manager, current level and track, with the count of all matching rows beside them, and
+one for the manager filter's choices.
 """
 
 from __future__ import annotations
