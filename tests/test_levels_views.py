@@ -118,6 +118,8 @@ def test_the_manager_filter_lists_managers_while_the_list_is_short(client, org, 
     # ... keeping the other filters, from the first page.
     searched = client.get("/people?q=i&page=1").get_data(as_text=True)
     assert f'href="/people?q=i&amp;manager={org.lead.id}"' in searched
+    submitted = client.get("/people?q=&level=&manager=&page=1").get_data(as_text=True)
+    assert f'href="/people?q=&amp;level=&amp;manager={org.lead.id}"' in submitted
     team = client.get(f"/people?manager={org.lead.id}&page=1").get_data(as_text=True)
     assert f'<input type="hidden" name="manager" value="{org.lead.id}">' in team
     assert "Ida Indirect" in team and "Eli Employee" not in team
