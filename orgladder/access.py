@@ -159,7 +159,6 @@ def scope_clause(actor: Person) -> ColumnElement[bool]:
     return and_(same_company, or_(*within))
 
 
-
 def enforce() -> None:
     """before_request guard: fail closed on undeclared endpoints, then check permissions."""
     if request.endpoint is None:  # no route matched: let routing answer 404/405

@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..access import ROLE_PERMISSIONS, Permission
 from ..extensions import alias, db
 from ..ladders.models import Level
-from ..ladders.service import company_levels
 from ..people.history import classify
 from ..people.models import LevelAssignment, Person, RoleGrant
 from .analytics import ENTRY_COLUMNS
@@ -189,11 +188,9 @@ def last_promotions(levels: dict[int, Level], people: Collection[int],
     return result
 
 
-def ladder_levels(cycle: CalibrationCycle, levels: dict[int, Level] | None = None
-                  ) -> list[Level]:
-    """The live levels of the cycle's ladder, track by track: the proposals to choose from.
-    Picked from ``levels`` (company_levels) when the caller has read those already."""
-    levels = company_levels(cycle.company_id) if levels is None else levels
+def ladder_levels(cycle: CalibrationCycle, levels: dict[int, Level]) -> list[Level]:
+    """The live levels of the cycle's ladder, track by track: the proposals to choose from,
+    picked from the company's ``levels`` (``ladders.service.company_levels``)."""
     return [lv for lv in levels.values() if lv.ladder_id == cycle.ladder_id and not lv.archived]
 
 

@@ -113,8 +113,9 @@ def _level_choices(view, exclude=None):
 def new_track(ladder_id: int):
     view = draft_view(current_user, ladder_id)
     form = NewTrackForm()
-    form.start_level.choices = _level_choices(view) or [SelectChoice(0, "— (grade 1)")]
-    form.start_level.validators = [] if not _level_choices(view) else form.start_level.validators
+    beside = _level_choices(view)
+    form.start_level.choices = beside or [SelectChoice(0, "— (grade 1)")]
+    form.start_level.validators = [] if not beside else form.start_level.validators
     if form.validate_on_submit():
         levels = {lv.id: lv for t in view.tracks for lv in t.levels}
         try:
