@@ -52,6 +52,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
 
 def register_extensions(app: Flask) -> None:
+    from . import computed
     from .people import progress as import_progress
 
     db.init_app(app)
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
     import_progress.init_app(app)
+    computed.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)

@@ -15,6 +15,7 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from .computed import company_changed
 from .extensions import UTCDateTime, db, utcnow
 
 
@@ -47,7 +48,8 @@ def record(
     after: dict[str, Any] | None = None,
     company_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session; the caller's commit makes it durable."""
+    """Add an audit event to the session; the caller's commit makes it durable, and moves
+    the company's data revision (``computed``)."""
     if company_id is None:
         company_id = getattr(target, "company_id", None) or getattr(actor, "company_id", None)
     if target is not None and target.__class__.__name__ == "Company":
@@ -64,6 +66,8 @@ def record(
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
+    if company_id is not None:
+        company_changed(company_id)
     return event
 
 

@@ -1,0 +1,89 @@
+"""Results computed from a company's data, kept in each worker under the company's data
+revision, so that a page that reads a whole session need not compute it again on every view.
+
+Every write is audited (``audit.record``, checked endpoint by endpoint in the tests), and a
+transaction that records an event for a company moves that company's ``data_revision`` as it
+commits. The revision is read with the signed-in person, at the start of the request and so
+before the data behind a result: a result kept under a revision is never older than that
+revision, and a request that reads a later one computes afresh. The key holds everything else
+a result depends on (who looks, and the day). Nothing is shared between workers, and none
+needs to be: a key cannot name an outdated result, so any worker may keep its own copy.
+
+Writes that bypass the app (SQL by hand, a restored database) move no revision: restart the
+workers after one (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from contextlib import suppress
+from threading import Lock
+from typing import TypeVar
+
+from cachetools import LRUCache
+from flask import Flask, current_app
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .tenancy import Company
+
+EXTENSION = "orgladder.computed"
+_CHANGED = "orgladder.changed_companies"  # in Session.info: companies this transaction wrote
+
+T = TypeVar("T")
+
+
+def company_changed(company_id: int) -> None:
+    """Note that the current transaction writes this company's data (``audit.record`` calls
+    it); its revision moves when the transaction commits."""
+    db.session.info.setdefault(_CHANGED, set()).add(company_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _move_revisions(session: Session) -> None:
+    # At the very end of the transaction, so that the company row is the last lock it takes
+    # and two writers cannot wait on each other through it.
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        session.execute(update(Company).where(Company.id.in_(sorted(changed)))
+                        .values(data_revision=Company.data_revision + 1))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+class Results:
+    """The worker's results, least recently used first out, bounded by their total size
+    (a result's ``size``: the rows it holds)."""
+
+    def __init__(self, max_rows: int):
+        self._lru: LRUCache = LRUCache(max_rows, getsizeof=lambda result: max(1, result.size))
+        self._lock = Lock()  # the development server answers in threads
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._lru.get(key)
+        if found is not None:
+            return found
+        result = compute()  # outside the lock: at worst two threads compute the same result
+        # A result larger than the whole cache is served and not kept (cachetools refuses it).
+        with self._lock, suppress(ValueError):
+            self._lru[key] = result
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lru.clear()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = Results(app.config["COMPUTED_CACHE_ROWS"])
+
+
+def computed(company: Company, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, or the result kept for ``key`` at the company's current revision."""
+    results: Results = current_app.extensions[EXTENSION]
+    return results.get((company.id, company.data_revision, *key), compute)

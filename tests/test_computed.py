@@ -1,0 +1,72 @@
+"""The company's data revision, which every audited write moves as it commits, and the
+worker's store of results kept under it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from orgladder import audit
+from orgladder.computed import Results
+from orgladder.extensions import db
+from orgladder.tenancy import Company
+
+
+def revisions(*companies) -> list[int]:
+    return [db.session.scalar(select(Company.data_revision).where(Company.id == c.id))
+            for c in companies]
+
+
+def test_a_commit_moves_the_revision_of_each_company_it_audited_once(org):
+    before = revisions(org.a, org.b)
+    audit.record(org.hr, "test.first", org.hr)
+    audit.record(org.hr, "test.second", org.emp)
+    db.session.commit()
+    assert revisions(org.a, org.b) == [before[0] + 1, before[1]]
+    audit.record(org.hr_b, "test.third", org.b_person)
+    audit.record(org.hr, "test.fourth", org.emp)
+    db.session.commit()
+    assert revisions(org.a, org.b) == [before[0] + 2, before[1] + 1]
+
+
+def test_a_rolled_back_write_moves_nothing(org):
+    before = revisions(org.a)
+    audit.record(org.hr, "test.undone", org.hr)
+    db.session.rollback()
+    db.session.commit()
+    assert revisions(org.a) == before
+
+
+def test_a_write_of_no_company_moves_no_revision(org):
+    before = revisions(org.a, org.b)
+    audit.record(None, "auth.login_failed", None)  # an unknown email: no company
+    db.session.commit()
+    assert revisions(org.a, org.b) == before
+
+
+@dataclass
+class Kept:
+    size: int
+
+
+def test_the_store_keeps_results_within_its_rows_least_recently_used_out():
+    store = Results(max_rows=10)
+    computed: list[str] = []
+
+    def compute(name: str, size: int):
+        def run():
+            computed.append(name)
+            return Kept(size)
+        return run
+
+    first = store.get("first", compute("first", 4))
+    assert store.get("first", compute("first", 4)) is first
+    store.get("second", compute("second", 4))
+    store.get("first", compute("first", 4))  # first is now the most recently used
+    store.get("third", compute("third", 4))  # 12 rows: second goes
+    store.get("first", compute("first", 4))
+    store.get("second", compute("second", 4))
+    assert computed == ["first", "second", "third", "second"]
+    huge = store.get("huge", compute("huge", 11))  # served, not kept
+    assert huge.size == 11 and store.get("huge", compute("huge", 11)) is not huge
