@@ -7,6 +7,8 @@ its processes, so a load balancer may send any request to any instance.
 It seeds the demo, starts both instances and shows, over real HTTP:
   - a session signed in on one instance works on the other, and signing out on the other ends it;
   - a level assigned through one instance is what the other instance shows;
+  - an entry saved through one instance shows on the other's calibration session page, which
+    that instance's workers had computed and kept;
   - sign-ins sent to both instances are counted together (rate limits in Redis).
 It exits non-zero if any of these does not hold.
 """
@@ -143,6 +145,9 @@ def run(database_url: str, redis_url: str, workers: int = 2) -> bool:
         results.append(check("a level assigned on A shows on B",
                              status == 302 and "Owns onboarding end to end" in seen_on_b))
 
+        results.append(check("an entry saved on A shows on the session page B had kept",
+                             entry_saved_on_a_shows_on_b(on_a, on_b, a, b, workers)))
+
         on_b.post_form(f"{b}/logout", {}, token_from=f"{b}/me")
         status, _ = on_a.request(f"{a}/me")
         results.append(check("signing out on B ends the session on A", status == 302))
@@ -155,6 +160,28 @@ def run(database_url: str, redis_url: str, workers: int = 2) -> bool:
                              statuses == [422, 422, 422, 429]))
 
     return all(results)
+
+
+def entry_saved_on_a_shows_on_b(on_a: Browser, on_b: Browser, a: str, b: str,
+                                 workers: int) -> bool:
+    """Julia's session page on B, viewed until each of B's workers keeps it; then Julia
+    rates Kenji 2 on A, and B's page lists him among those rated 2."""
+    _, cycles = on_b.request(f"{b}/calibrations")
+    session = re.search(r'href="(/calibrations/sessions/\d+)"', cycles).group(1)
+    rated_two = f"{b}{session}?rating=2"
+    kenji_listed = re.compile(r'<th scope="row"><a href="[^"]+">Kenji Sato</a>')
+    before = [on_b.request(rated_two)[1] for _ in range(4 * workers)]
+    if any(kenji_listed.search(page) for page in before):
+        return False
+    _, page = on_b.request(f"{b}{session}")
+    entry = re.search(r'<a href="(/calibrations/entries/\d+)">Kenji Sato</a>', page).group(1)
+    _, form = on_a.request(f"{a}{entry}")
+    status, _ = on_a.post_form(f"{a}{entry}", {
+        "revision": re.search(r'name="revision" type="hidden" value="(\d+)"', form).group(1),
+        "proposed_level": re.search(r'<option selected value="(\d+)">P3 ', form).group(1),
+        "performance": "2", "potential": "3"}, token_from=f"{a}{entry}")
+    after = [on_b.request(rated_two)[1] for _ in range(2 * workers)]
+    return status == 302 and all(kenji_listed.search(page) for page in after)
 
 
 def level_id(browser: Browser, form_url: str, code: str) -> str:

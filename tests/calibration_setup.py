@@ -74,6 +74,17 @@ def fresh(model, object_id):
     return db.session.get(model, object_id)
 
 
+REVISION = re.compile(r'name="revision" type="hidden" value="(\d+)"')
+
+
+def form_of(client, entry) -> dict:
+    """The entry form as a participant opens it: the current values and the revision."""
+    body = client.get(f"/calibrations/entries/{entry.id}").get_data(as_text=True)
+    return {"csrf_token": client.csrf_token(f"/calibrations/entries/{entry.id}"),
+            "revision": REVISION.search(body).group(1),
+            "proposed_level": entry.proposed_level_id, "performance": 0, "potential": 0}
+
+
 ROW_NAME = re.compile(r'<th scope="row"><a href="/calibrations/entries/\d+">([^<]+)</a>')
 
 

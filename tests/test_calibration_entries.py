@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 from sqlalchemy import func, select, update
@@ -17,18 +16,8 @@ from orgladder.calibration.states import CycleState
 from orgladder.errors import DomainError
 from orgladder.extensions import db
 
-from .calibration_setup import entry_of, fresh, standard_cycle
+from .calibration_setup import REVISION, entry_of, form_of, fresh, standard_cycle
 from .factories import levels_of, make_person
-
-REVISION = re.compile(r'name="revision" type="hidden" value="(\d+)"')
-
-
-def form_of(client, entry) -> dict:
-    """The entry form as a participant opens it: the current values and the revision."""
-    body = client.get(f"/calibrations/entries/{entry.id}").get_data(as_text=True)
-    return {"csrf_token": client.csrf_token(f"/calibrations/entries/{entry.id}"),
-            "revision": REVISION.search(body).group(1),
-            "proposed_level": entry.proposed_level_id, "performance": 0, "potential": 0}
 
 
 def test_a_manager_prepares_an_entry_through_the_page(client, org):

@@ -16,12 +16,15 @@ from orgladder.calibration.scales import band
 from orgladder.calibration.states import CycleState
 from orgladder.extensions import db
 from orgladder.ladders.models import Ladder
+from orgladder.people import hr
+from orgladder.people.models import Person
 from orgladder.people.service import assign_level
 
 from .calibration_setup import (
     advance_to,
     entry_of,
     entry_rows,
+    form_of,
     fresh,
     grow_reports,
     rate_everyone,
@@ -197,17 +200,22 @@ def test_the_session_page_queries_do_not_grow_with_the_session(client, queries):
         rate_everyone(cycle)
         service.transition(hr, cycle, CycleState.IN_SESSION)
         db.session.commit()
-        client.login(manager.email)
         path = f"/calibrations/sessions/{session.id}"
+        client.login(hr.email)
         client.get(path)  # warm-up: first-request work is not what we measure
-        with queries() as q:
+        client.login(manager.email)  # a sign-in is a write: what was kept is computed again
+        with queries() as computing:
             response = client.get(path)
-        assert response.status_code == 200
+        with queries() as kept:
+            again = client.get(path)
+        assert response.status_code == again.status_code == 200
         body = response.get_data(as_text=True)
+        assert again.get_data(as_text=True) == body
         # The charts count everyone; the table shows one page of them.
         assert len(entry_rows(body)) == min(size, 50)
         assert (f"1–50 of {size} people" if size > 50 else f"{size} people") in body
-        counts.append(len(q))
+        assert len(kept) < len(computing)
+        counts.append((len(computing), len(kept)))
         client.post_form("/logout", token_from="/")
     assert counts[0] == counts[1], counts
 
@@ -265,3 +273,52 @@ def test_the_session_rows_start_with_the_entry_columns_in_order():
 
     from orgladder.calibration.analytics import ENTRY_COLUMNS, EntryRow
     assert tuple(f.name for f in fields(EntryRow))[:len(ENTRY_COLUMNS)] == ENTRY_COLUMNS
+
+
+def test_the_session_page_is_kept_between_views_and_shows_every_change(
+        app, client, org, session_cycle, queries):
+    """What the page computes from every entry is kept between views until the company's
+    data changes: a second view reads no entry, and an entry saved through its form and a
+    person renamed show on the very next view."""
+    session = session_named(session_cycle, "Everyone else")
+    path = f"/calibrations/sessions/{session.id}"
+    client.login(org.boss.email)
+    client.get(path)
+    with queries() as statements:
+        assert "Pia Peer" in rows_of(client, path)
+    assert not [s for s in statements if "calibration_entries" in s], statements
+    assert "Pia Peer" not in rows_of(client, path + "?rating=4")
+
+    hannah = app.test_client()
+    hannah.login(org.hr.email)
+    form = form_of(hannah, entry_of(session_cycle, org.peer))
+    form.update(proposed_level=levels_of(org.a)["P2"].id, performance=4, potential=1)
+    saved = hannah.post(f"/calibrations/entries/{entry_of(session_cycle, org.peer).id}",
+                        data=form)
+    assert saved.status_code == 302
+    assert rows_of(client, path + "?rating=4") == ["Pia Peer"]
+
+    peer = fresh(Person, org.peer.id)
+    hr.update_person(org.hr, peer, name="Pia Newname", email=peer.email, manager=peer.manager,
+                     profession_start=peer.profession_start, roles=hr.company_roles(peer))
+    db.session.commit()
+    names = rows_of(client, path)
+    assert "Pia Newname" in names and "Pia Peer" not in names
+
+
+def test_each_participant_sees_their_own_figures_at_one_revision(app, org, session_cycle):
+    """Bea and Pat both take part, and neither sees their own entry: what one is shown is
+    never what the other was."""
+    session = session_named(session_cycle, "Everyone else")
+    path = f"/calibrations/sessions/{session.id}"
+    bea, pat = app.test_client(), app.test_client()
+    bea.login(org.boss.email)
+    pat.login(org.peer_mgr.email)  # both signed in: the views below share one revision
+    assert rows_of(bea, path) == ["Hannah Hr", "Mona Manager", "Pat Peermanager", "Pia Peer"]
+    assert rows_of(pat, path) == ["Bea Boss", "Hannah Hr", "Mona Manager", "Pia Peer"]
+
+
+def rows_of(client, path: str) -> list[str]:
+    response = client.get(path)
+    assert response.status_code == 200
+    return entry_rows(response.get_data(as_text=True))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..ladders.models import Level, Track
+from ..computed import computed
+from ..ladders.models import Level
 from ..ladders.service import company_levels
 from ..paging import Page
 from ..people.directory import ManagerChoice
@@ -35,32 +36,71 @@ class TableFilter:
                                            self.rating))
 
 
+@dataclass(frozen=True)
+class LevelShown:
+    """A level as the kept figures hold it: plain values, which no later commit can expire."""
+
+    id: int
+    code: str
+    title: str
+    track_id: int
+
+    @classmethod
+    def of(cls, level: Level | None) -> LevelShown | None:
+        return None if level is None else cls(level.id, level.code, level.title, level.track_id)
+
+
+@dataclass(frozen=True)
+class TrackShown:
+    id: int
+    name: str
+
+
 @dataclass
 class Row(analytics.EntryRow):
     """A table row: the entry's levels, what changed in the session, and its flags."""
 
-    current: Level | None = None
-    proposed: Level | None = None
+    current: LevelShown | None = None
+    proposed: LevelShown | None = None
     changed: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
 
 @dataclass
-class SessionView:
-    session: CalibrationSession
-    cycle: CalibrationCycle
-    people: int
+class SessionFigures:
+    """What the page computes from every entry the viewer may see. It is kept
+    (``orgladder.computed``) per viewer and day at the company's revision: filtering, sorting
+    and paging start from it again, and the next change of the company's data computes it
+    afresh."""
+
+    rows: list[Row]  # by name
     rated: int
     changed: int
     rating_chart: analytics.PairChart
     level_chart: analytics.PairChart
     nine_box: analytics.NineBox
     outliers: list[analytics.Outlier]
+    managers: list[ManagerChoice]
+    levels: list[LevelShown]  # the live levels proposed to someone, for the filter
+    tracks: list[TrackShown]
+    order: dict[int, int]  # level id -> position in the ladder, for sorting by level
+
+    @property
+    def people(self) -> int:
+        return len(self.rows)
+
+    @property
+    def size(self) -> int:  # what it weighs among the kept results
+        return len(self.rows)
+
+
+@dataclass
+class SessionView:
+    session: CalibrationSession
+    cycle: CalibrationCycle
+    figures: SessionFigures
     table: Page[Row]
     filters: TableFilter
-    managers: list[ManagerChoice] = field(default_factory=list)
-    levels: list[Level] = field(default_factory=list)
-    tracks: list[Track] = field(default_factory=list)
 
 
 def _sort_key(sort: str, order: dict[int | None, int]):
@@ -89,18 +129,18 @@ def _keep(row: Row, filters: TableFilter) -> bool:
             and (filters.rating is None or row.performance == filters.rating))
 
 
-def session_view(viewer: Person, session: CalibrationSession, filters: TableFilter,
-                 page: int = 1, per_page: int = 50, today: date | None = None) -> SessionView:
-    today = today or date.today()
+def session_figures(viewer: Person, session: CalibrationSession,
+                    today: date) -> SessionFigures:
     cycle = session.cycle
     levels = company_levels(cycle.company_id)
+    shown = {level_id: LevelShown.of(level) for level_id, level in levels.items()}
     rows = []
     for read in visible_session_entries(viewer, cycle, session.id):
         row = Row(*read[:len(analytics.ENTRY_COLUMNS)], name=read.name,
                   years=years_since(read.profession_start, today),
                   manager_name=read.manager_name)
-        row.current = levels.get(row.current_level_id)
-        row.proposed = levels.get(row.proposed_level_id)
+        row.current = shown.get(row.current_level_id)
+        row.proposed = shown.get(row.proposed_level_id)
         row.changed = row.changed_in_session()
         rows.append(row)
     promoted = last_promotions(levels, [r.person_id for r in rows
@@ -116,15 +156,11 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
                     row.flags.append(outlier.kind)
     live = ladder_levels(cycle, levels)
     referenced = {r.current_level_id for r in rows} | {r.proposed_level_id for r in rows}
-    order = {level_id: index for index, level_id in enumerate(levels)}
-    shown = sorted((r for r in rows if _keep(r, filters)),
-                   key=_sort_key(filters.sort, order), reverse=filters.descending)
-    table = Page.of(shown, page, per_page)
     managers = {r.manager_id: ManagerChoice(r.manager_id, r.manager_name)
                 for r in rows if r.manager_id is not None}
     present = {r.proposed_level_id for r in rows}
-    return SessionView(
-        session=session, cycle=cycle, people=len(rows),
+    return SessionFigures(
+        rows=rows,
         rated=sum(1 for r in rows if r.performance is not None),
         changed=sum(1 for r in rows if r.changed),
         rating_chart=analytics.rating_chart(cycle, rows),
@@ -132,9 +168,21 @@ def session_view(viewer: Person, session: CalibrationSession, filters: TableFilt
             [lv for lv in levels.values() if lv in live or lv.id in referenced],
             rows),
         nine_box=analytics.nine_box(cycle, rows),
-        outliers=found, table=table, filters=filters,
+        outliers=found,
         managers=sorted(managers.values(), key=lambda p: (p.name, p.id)),
-        levels=[lv for lv in live if lv.id in present],
-        tracks=list({lv.track.id: lv.track for lv in live
+        levels=[shown[lv.id] for lv in live if lv.id in present],
+        tracks=list({lv.track.id: TrackShown(lv.track.id, lv.track.name) for lv in live
                      if lv.id in present}.values()),
+        order={level_id: index for index, level_id in enumerate(levels)},
     )
+
+
+def session_view(viewer: Person, session: CalibrationSession, filters: TableFilter,
+                 page: int = 1, per_page: int = 50, today: date | None = None) -> SessionView:
+    today = today or date.today()
+    figures = computed(viewer.company, ("calibration session", session.id, viewer.id, today),
+                       lambda: session_figures(viewer, session, today))
+    shown = sorted((r for r in figures.rows if _keep(r, filters)),
+                   key=_sort_key(filters.sort, figures.order), reverse=filters.descending)
+    return SessionView(session=session, cycle=session.cycle, figures=figures,
+                       table=Page.of(shown, page, per_page), filters=filters)
