@@ -1,12 +1,17 @@
 """The session page: every entry of the session the viewer may see, the charts, the 9-box,
 the outliers, and one page of the table, filtered and sorted as the query string asks. A fixed
 number of queries whatever the size of the session; the charts need every entry, so sorting and
-filtering happen on the loaded rows, and only the page's rows are rendered."""
+filtering happen on the loaded rows, and only the page's rows are rendered. What is computed
+from the entries (``SessionFigures``) is kept until the company's data changes, so a view
+that follows another only filters, sorts and pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+
+from markupsafe import Markup
 
 from ..computed import computed
 from ..ladders.models import Level
@@ -84,6 +89,15 @@ class SessionFigures:
     levels: list[LevelShown]  # the live levels proposed to someone, for the filter
     tracks: list[TrackShown]
     order: dict[int, int]  # level id -> position in the ladder, for sorting by level
+    _html: Markup | None = field(default=None, repr=False)
+
+    def html(self, render: Callable[[], str]) -> Markup:
+        """The charts, 9-box and flags as HTML, rendered on first use and kept with the figures
+        they draw: besides those, they show only the session's id and its cycle's scales,
+        which the key and the company's revision cover."""
+        if self._html is None:
+            self._html = Markup(render())
+        return self._html
 
     @property
     def people(self) -> int:

@@ -188,7 +188,10 @@ def session(session_id: int):
     view = session_view(current_user, session, _filters(),
                         page=parse_id(request.args.get("page")) or 1,
                         per_page=current_app.config["PEOPLE_PAGE_SIZE"])
-    return render_template("calibration/session.html", view=view)
+    figures_html = view.figures.html(lambda: render_template(
+        "calibration/_session_figures.html", session=session, cycle=view.cycle,
+        fig=view.figures))
+    return render_template("calibration/session.html", view=view, figures_html=figures_html)
 
 
 @bp.get("/calibrations/<int:cycle_id>/export.csv")
