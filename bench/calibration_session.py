@@ -7,7 +7,8 @@ It builds a company with a director, ten managers and their reports (N people be
 director, every one with a level and a start date), sets up a cycle over the director's org
 with one session, opens preparation (one entry each), rates everyone and proposes the next
 level for every third person, starts the session, then times the session page as a participant
-sees it (through the real HTTP stack, median of several requests) and the finalization (one
+sees it (through the real HTTP stack, median of several requests: computed, as after a change
+of the company's data, and kept, as for the views that follow) and the finalization (one
 transaction: every entry locked, a level decision per proposed change, committed).
 """
 
@@ -37,6 +38,7 @@ from orgladder.calibration import service  # noqa: E402
 from orgladder.calibration.models import CalibrationEntry  # noqa: E402
 from orgladder.calibration.states import CycleState  # noqa: E402
 from orgladder.companies import create_company  # noqa: E402
+from orgladder.computed import EXTENSION as COMPUTED  # noqa: E402
 from orgladder.extensions import db  # noqa: E402
 from orgladder.ladders.models import Ladder, Level  # noqa: E402
 from orgladder.people.models import LevelAssignment, Person  # noqa: E402
@@ -153,14 +155,19 @@ def main() -> None:
     sign_in(client, director_email)
     path = f"/calibrations/sessions/{session_id}"
     client.get(path)  # warm-up
-    timings = []
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        response = client.get(path)
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    print(f"  {'session page (median of ' + str(args.repeat) + ')':<34} "
-          f"{statistics.median(timings):7.2f} s   ({len(response.data) / 1024:,.0f} KiB of HTML)")
+    kept = app.extensions[COMPUTED]
+    for label, forget in (("computed", True), ("kept", False)):
+        timings = []
+        for _ in range(args.repeat):
+            if forget:  # as the first view after a change of the company's data
+                kept.clear()
+            start = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        print(f"  {'session page, ' + label + ' (median of ' + str(args.repeat) + ')':<42} "
+              f"{statistics.median(timings):7.3f} s   "
+              f"({len(response.data) / 1024:,.0f} KiB of HTML)")
 
     with app.app_context():
         from orgladder.calibration.finalizing import pending_changes
@@ -173,7 +180,7 @@ def main() -> None:
         service.transition(hr, cycle, CycleState.FINALIZED)
         db.session.commit()
         elapsed = time.perf_counter() - start
-        print(f"  {'finalize (one transaction)':<34} {elapsed:7.2f} s   "
+        print(f"  {'finalize (one transaction)':<42} {elapsed:7.3f} s   "
               f"({changes:,} level changes, {entries:,} entries locked)")
 
 
