@@ -15,7 +15,7 @@ workers after one (docs/deploy.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sized
 from contextlib import suppress
 from threading import Lock
 from typing import TypeVar
@@ -55,12 +55,19 @@ def _forget_changes(session: Session) -> None:
     session.info.pop(_CHANGED, None)
 
 
+def _rows(result) -> int:
+    """What a result weighs: the rows it holds, as its ``size`` or else its length."""
+    size = getattr(result, "size", None)
+    if size is None:
+        size = len(result) if isinstance(result, Sized) else 1
+    return max(1, size)
+
+
 class Results:
-    """The worker's results, least recently used first out, bounded by their total size
-    (a result's ``size``: the rows it holds)."""
+    """The worker's results, least recently used first out, bounded by the rows they hold."""
 
     def __init__(self, max_rows: int):
-        self._lru: LRUCache = LRUCache(max_rows, getsizeof=lambda result: max(1, result.size))
+        self._lru: LRUCache = LRUCache(max_rows, getsizeof=_rows)
         self._lock = Lock()  # the development server answers in threads
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
+from ..computed import computed
 from ..extensions import db
 from ..people.models import Person
 from ..tenancy import get_in_company_or_404
@@ -69,7 +70,12 @@ def company_levels(company_id: int) -> dict[int, Level]:
 
 def track_choices(actor: Person) -> list[TrackChoice]:
     """Every track of the actor's company with its live levels, by ladder name and position,
-    in one query of plain rows (the people table shows them on every page)."""
+    in one query of plain rows, kept until the company's data changes (the people table shows
+    them on every page)."""
+    return computed(actor.company, ("track choices",), lambda: _track_choices(actor))
+
+
+def _track_choices(actor: Person) -> list[TrackChoice]:
     rows = db.session.execute(
         select(Ladder.id, Ladder.name, Track.id, Track.name, Level.id, Level.code, Level.title)
         .join(Track, Track.ladder_id == Ladder.id)

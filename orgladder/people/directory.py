@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from ..access import scope_clause
+from ..computed import computed
 from ..extensions import alias, db
 from ..ladders.models import Level, Track
 from ..paging import Page
@@ -47,6 +48,10 @@ class ManagerChoice:
 class ManagerChoices:
     choices: list[ManagerChoice]
     complete: bool  # False when there are too many to list: filter from the table instead
+
+    @property
+    def size(self) -> int:  # what it weighs when kept (orgladder.computed)
+        return len(self.choices)
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,13 @@ def managers_in_scope(actor: Person) -> list[Person]:
 
 def manager_filter(actor: Person) -> ManagerChoices:
     """The choices of the people table's manager filter, unless there are more than
-    MANAGER_CHOICES (a list of thousands helps no one and costs the page): ids and names only."""
+    MANAGER_CHOICES (a list of thousands helps no one and costs the page): ids and names only.
+    Kept until the company's data changes: every page of the table shows it."""
+    return computed(actor.company, ("manager filter", actor.id),
+                    lambda: _manager_filter(actor))
+
+
+def _manager_filter(actor: Person) -> ManagerChoices:
     limit = MANAGER_CHOICES
     rows = db.session.execute(
         select(Person.id, Person.name).where(scope_clause(actor), _has_reports())
