@@ -98,3 +98,26 @@ def test_the_people_outside_their_band_are_listed_a_page_at_a_time(client, org):
         assert page.status_code == 200 and "of 10 people" in page.get_data(as_text=True)
     team = client.get(f"/people/levels?manager={org.lead.id}&page=2").get_data(as_text=True)
     assert "Ida Indirect" in team and "Page 1 of" not in team  # one person: no pager
+
+
+def test_the_chart_is_kept_and_shows_a_level_decision_at_once(client, org, queries):
+    """The chart counts everyone in scope, so it is kept until the company's data changes;
+    a level assigned through the form shows on the very next view."""
+    client.login(org.mgr.email)
+    before = client.get("/people/levels").get_data(as_text=True)
+    assert "Ida Indirect" in listed(before)  # P1, in the profession since 2018: above the band
+    with queries() as statements:
+        assert client.get("/people/levels").get_data(as_text=True) == before
+    assert not [s for s in statements if "level_assignments" in s], statements
+
+    form = f"/people/{org.emp2.id}/level"
+    response = client.post_form(form, {"level": levels_of(org.a)["P4"].id,
+                                       "effective_date": date.today().isoformat(),
+                                       "reason": "Leads the billing work"})
+    assert response.status_code == 302
+    assert "Ida Indirect" not in listed(client.get("/people/levels").get_data(as_text=True))
+
+
+def listed(page: str) -> str:
+    """The table of the people outside their band."""
+    return page[page.index("<table"):page.index("</table>")]
