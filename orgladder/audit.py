@@ -39,6 +39,18 @@ class AuditEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# Events that record a look, an attempt, or a change to sign-in credentials: none changes what
+# a page computes from the company's data, so they leave the company's revision where it is
+# (orgladder.computed). Every other event moves it: an event missing here costs a recompute,
+# never a stale page.
+LEAVES_DATA_UNCHANGED = frozenset({
+    "access.denied", "audit.export", "calibration.export", "calibration.notes.read",
+    "company.export", "people.import_dry_run", "auth.login", "auth.login_failed",
+    "auth.logout", "auth.lockout", "auth.password_change", "auth.password_set",
+    "token.create", "token.revoke",
+})
+
+
 def record(
     actor,
     action: str,
@@ -49,7 +61,7 @@ def record(
     company_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit makes it durable, and moves
-    the company's data revision (``computed``)."""
+    the company's data revision (``computed``) unless the event changes no data."""
     if company_id is None:
         company_id = getattr(target, "company_id", None) or getattr(actor, "company_id", None)
     if target is not None and target.__class__.__name__ == "Company":
@@ -66,7 +78,7 @@ def record(
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
-    if company_id is not None:
+    if company_id is not None and action not in LEAVES_DATA_UNCHANGED:
         company_changed(company_id)
     return event
 

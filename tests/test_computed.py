@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from orgladder import audit
 from orgladder.computed import Results
@@ -36,6 +36,16 @@ def test_a_rolled_back_write_moves_nothing(org):
     db.session.rollback()
     db.session.commit()
     assert revisions(org.a) == before
+
+
+def test_a_look_is_audited_and_moves_no_revision(org):
+    before = revisions(org.a)
+    audit.record(org.hr, "calibration.notes.read", org.emp)
+    audit.record(org.emp, "auth.login", org.emp)
+    db.session.commit()
+    assert revisions(org.a) == before
+    assert db.session.scalar(select(func.count(audit.AuditEvent.id)).where(
+        audit.AuditEvent.action == "calibration.notes.read")) == 1
 
 
 def test_a_write_of_no_company_moves_no_revision(org):
