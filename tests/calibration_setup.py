@@ -88,6 +88,14 @@ def form_of(client, entry) -> dict:
 ROW_NAME = re.compile(r'<th scope="row"><a href="/calibrations/entries/\d+">([^<]+)</a>')
 
 
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+
+
+def without_tokens(body: str) -> str:
+    """The page without its CSRF tokens, which carry the second they were made in."""
+    return CSRF_INPUT.sub("", body)
+
+
 def entry_rows(body: str) -> list[str]:
     """The names heading the rows of a calibration table, in page order."""
     return ROW_NAME.findall(body)
