@@ -13,6 +13,7 @@ from orgladder.audit import AuditEvent
 from orgladder.calibration import entries
 from orgladder.calibration.models import CalibrationEntry, EntryNote
 from orgladder.calibration.states import CycleState
+from orgladder.computed import EXTENSION as COMPUTED
 from orgladder.errors import DomainError
 from orgladder.extensions import db
 
@@ -47,6 +48,7 @@ def test_a_save_reads_the_levels_once_and_nothing_after_its_writes(client, org, 
     client.login(org.mgr.email)
     form = form_of(client, entry)
     form.update(proposed_level=levels_of(org.a)["P3"].id, performance=4)
+    client.application.extensions[COMPUTED].clear()  # the levels as after a change: read anew
     with queries() as statements:
         response = client.post(f"/calibrations/entries/{entry.id}", data=form)
     assert response.status_code == 302
@@ -221,3 +223,22 @@ def test_the_export_holds_prepared_and_calibrated_values_and_defuses_formulas(cl
     assert rows["formula@acmetest.test"]["name"] == "'=HYPERLINK(\"http://evil.test\")"
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == "calibration.export")) == 1
+
+
+def test_the_levels_are_kept_and_a_retitled_level_shows_at_once(client, org, queries):
+    """The company's levels are kept between requests until its data changes; each request
+    works on its own copies, so a level retitled in the studio shows on the very next form."""
+    from orgladder.ladders import editing
+
+    cycle = standard_cycle(org, CycleState.PREPARATION)
+    path = f"/calibrations/entries/{entry_of(cycle, org.emp).id}"
+    client.login(org.mgr.email)
+    assert "P3 Senior Product Manager (next)" in client.get(path).get_data(as_text=True)
+    with queries() as statements:
+        client.get(path)
+    assert not [s for s in statements if "FROM levels" in s], statements
+    level = levels_of(org.a)["P3"]
+    values = {field: getattr(level, field) for field in editing.LEVEL_FIELDS}
+    editing.update_level(org.hr, level, {**values, "title": "Senior PM"}, level.revision)
+    db.session.commit()
+    assert "P3 Senior PM (next)" in client.get(path).get_data(as_text=True)

@@ -12,6 +12,8 @@ from orgladder.computed import Results
 from orgladder.extensions import db
 from orgladder.tenancy import Company
 
+from .factories import levels_of
+
 
 def revisions(*companies) -> list[int]:
     return [db.session.scalar(select(Company.data_revision).where(Company.id == c.id))
@@ -80,3 +82,21 @@ def test_the_store_keeps_results_within_its_rows_least_recently_used_out():
     assert computed == ["first", "second", "third", "second"]
     huge = store.get("huge", compute("huge", 11))  # served, not kept
     assert huge.size == 11 and store.get("huge", compute("huge", 11)) is not huge
+
+
+def test_kept_levels_belong_to_no_session_and_each_call_gets_its_own(org, queries):
+    """The company's levels are kept out of every session: a level the caller has loaded
+    stays the caller's own object, a commit (which expires what a session holds) leaves the
+    kept ones whole, and later calls get their copies without a query."""
+    from orgladder.ladders.service import company_levels
+
+    p3 = levels_of(org.a)["P3"]  # in the caller's session already
+    levels = company_levels(org.a.id)
+    assert levels[p3.id] is p3 and p3 in db.session
+    p3.title = "Changed here only"  # never committed, never kept
+    db.session.rollback()
+    with queries() as statements:
+        again = company_levels(org.a.id)
+    assert not [s for s in statements if "FROM levels" in s], statements
+    assert again[p3.id].title == "Senior Product Manager" and again[p3.id] in db.session
+    assert again[p3.id].track.name == "Individual contributor"

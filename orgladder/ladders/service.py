@@ -6,12 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from ..computed import computed
 from ..extensions import db
 from ..people.models import Person
-from ..tenancy import get_in_company_or_404
+from ..tenancy import Company, get_in_company_or_404
 from .models import Competency, Expectation, Ladder, Level, Track
 
 
@@ -59,13 +59,27 @@ class TrackChoice:
 def company_levels(company_id: int) -> dict[int, Level]:
     """Every level of the company, archived ones too (history refers to them), with tracks,
     in ladder order, for charts and calibration; without their texts, which neither shows (a
-    use fails loudly rather than costing a query per level)."""
-    return {level.id: level for level in db.session.scalars(
-        select(Level).join(Track, Track.id == Level.track_id)
-        .where(Level.company_id == company_id)
-        .options(joinedload(Level.track), *(defer(text, raiseload=True) for text in (
-            Level.summary, Level.responsibilities, Level.skills)))
-        .order_by(Level.ladder_id, Track.position, Level.position))}
+    use fails loudly rather than costing a query per level).
+
+    The levels are kept until the company's data changes, out of any session, and each call
+    merges its own copies into the request's session without a query (``merge(load=False)``,
+    SQLAlchemy's pattern for cached objects): a request may use and assign them as loaded
+    objects, and nothing it does reaches the kept ones."""
+    company = db.session.get(Company, company_id)  # the signed-in person's: no query
+    kept = computed(company, ("levels",), lambda: _detached_levels(company_id))
+    return {level_id: db.session.merge(level, load=False) for level_id, level in kept.items()}
+
+
+def _detached_levels(company_id: int) -> dict[int, Level]:
+    # Read in a session of their own: a level the request has loaded already stays the
+    # request's alone, and no request's session ever holds a kept level.
+    with Session(db.engine) as own:
+        return {level.id: level for level in own.scalars(
+            select(Level).join(Track, Track.id == Level.track_id)
+            .where(Level.company_id == company_id)
+            .options(joinedload(Level.track), *(defer(text, raiseload=True) for text in (
+                Level.summary, Level.responsibilities, Level.skills)))
+            .order_by(Level.ladder_id, Track.position, Level.position))}
 
 
 def track_choices(actor: Person) -> list[TrackChoice]:
