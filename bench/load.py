@@ -258,6 +258,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--pages", nargs="+", metavar="PAGE",
+                        help="measure only the capacity of these pages (names as printed), "
+                        "e.g. to compare two versions of the code on one database")
     args = parser.parse_args()
     url = normalize_database_url(args.database_url)
     users = pick_users(url)
@@ -277,7 +280,8 @@ def report(server: Connection, users: list[User], args) -> None:
     targets: dict[str, list[tuple[User, str]]] = defaultdict(list)
     for user in users:
         for name, path, _ in user.pages:
-            targets[name].append((user, path))
+            if not args.pages or name in args.pages:
+                targets[name].append((user, path))
     print(f"gunicorn -w {args.workers}, {len(users)} signed-in users, capacity runs of "
           f"{args.seconds:.0f} s with {args.concurrency} concurrent users, in "
           f"{CAPACITY_SLICES} turns with as long for the floor")
@@ -302,6 +306,8 @@ def report(server: Connection, users: list[User], args) -> None:
                 errors += sum(status != 200 for _, status in rows)
         rps, floor_rps = (counts[kind] / args.seconds for kind in ("page", "floor"))
         print(f"{name:<22} {rps:7.0f} {floor_rps:7.0f} {rps / floor_rps:8.0%} {errors:7d}")
+    if args.pages:
+        return
 
     concurrency = matched_concurrency(server, only("floor", floor), args.seconds)
     print(f"\neach page alone with {concurrency} concurrent users for {args.seconds / 2:.0f} s")

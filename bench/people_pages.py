@@ -5,7 +5,9 @@
 
 It imports the org of bench/import_people.py through the real import, then requests each page
 through the app (routing, permission checks, queries, templates) as HR and as the manager of
-the largest subtree, and prints the median of several requests and the statements each sent.
+the largest subtree, and prints the median of several requests and the statements each sent:
+computed, as the first view after a change of the company's data, and kept, as the views that
+follow (orgladder.computed).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from config import normalize_database_url  # noqa: E402
 from orgladder import create_app  # noqa: E402
 from orgladder.access import Role, scope_clause  # noqa: E402
 from orgladder.companies import create_company  # noqa: E402
+from orgladder.computed import EXTENSION as COMPUTED  # noqa: E402
 from orgladder.extensions import db  # noqa: E402
 from orgladder.passwords import hash_password  # noqa: E402
 from orgladder.people.importer import confirm, dry_run  # noqa: E402
@@ -58,20 +61,27 @@ def build(rows: int) -> tuple[str, str]:
 
 
 def measure(app, email: str, repeat: int) -> None:
+    """Each page computed (what it keeps forgotten first, as after a change of the company's
+    data) and kept (as for the views that follow): the median time and the statements sent."""
     client = app.test_client()
     client.post("/login", data={"email": email, "password": PASSWORD})
     statements: list[str] = []
     event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    kept = app.extensions[COMPUTED]
     for path in PAGES:
-        timings = []
-        for _ in range(repeat):
-            statements.clear()
-            start = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - start)
-            assert response.status_code == 200, (path, response.status_code)
-        print(f"  {email.split('@')[0]:>3} {path:<24} {1000 * statistics.median(timings):7.1f} ms"
-              f"  {len(statements):3d} statements")
+        figures = []
+        for forget in (True, False):
+            timings = []
+            for _ in range(repeat):
+                if forget:
+                    kept.clear()
+                statements.clear()
+                start = time.perf_counter()
+                response = client.get(path)
+                timings.append(time.perf_counter() - start)
+                assert response.status_code == 200, (path, response.status_code)
+            figures.append(f"{1000 * statistics.median(timings):7.1f} ms {len(statements):3d}")
+        print(f"  {email.split('@')[0]:>3} {path:<24} {figures[0]}   {figures[1]}")
 
 
 def main() -> None:
@@ -88,6 +98,7 @@ def main() -> None:
         print(f"{db.engine.dialect.name}:")
         hr, manager = build(args.rows)
     with app.app_context():
+        print(f"  {'':<28} {'computed: ms, statements':>26}   {'kept':>14}")
         for email in (hr, manager):
             measure(app, email, args.repeat)
 
