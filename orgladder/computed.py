@@ -32,6 +32,7 @@ EXTENSION = "orgladder.computed"
 _CHANGED = "orgladder.changed_companies"  # in Session.info: companies this transaction wrote
 
 T = TypeVar("T")
+_MISSING = object()  # a kept result may be None
 
 
 def company_changed(company_id: int) -> None:
@@ -72,8 +73,8 @@ class Results:
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
-            found = self._lru.get(key)
-        if found is not None:
+            found = self._lru.get(key, _MISSING)
+        if found is not _MISSING:
             return found
         result = compute()  # outside the lock: at worst two threads compute the same result
         # A result larger than the whole cache is served and not kept (cachetools refuses it).

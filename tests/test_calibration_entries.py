@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select, update
@@ -242,3 +243,19 @@ def test_the_levels_are_kept_and_a_retitled_level_shows_at_once(client, org, que
     editing.update_level(org.hr, level, {**values, "title": "Senior PM"}, level.revision)
     db.session.commit()
     assert "P3 Senior PM (next)" in client.get(path).get_data(as_text=True)
+
+
+def test_the_last_promotion_is_kept_and_a_new_one_shows_at_once(client, org, queries):
+    cycle = standard_cycle(org, CycleState.PREPARATION)
+    path = f"/calibrations/entries/{entry_of(cycle, org.emp).id}"
+    client.login(org.mgr.email)
+    assert "No promotion on record" in client.get(path).get_data(as_text=True)
+    with queries() as statements:
+        client.get(path)
+    assert not [s for s in statements if "FROM level_assignments" in s], statements
+    promoted = client.post_form(f"/people/{org.emp.id}/level", {
+        "level": levels_of(org.a)["P3"].id, "effective_date": date.today().isoformat(),
+        "reason": "Owns the billing roadmap"})
+    assert promoted.status_code == 302
+    assert (f"Last promoted {date.today():%-d %B %Y}"
+            in client.get(path).get_data(as_text=True))

@@ -84,6 +84,13 @@ def test_the_store_keeps_results_within_its_rows_least_recently_used_out():
     assert huge.size == 11 and store.get("huge", compute("huge", 11)) is not huge
 
 
+def test_the_store_keeps_an_answer_of_none():
+    store, calls = Results(max_rows=10), []
+    for _ in range(2):
+        assert store.get("nothing", lambda: calls.append(1)) is None
+    assert calls == [1]
+
+
 def test_kept_levels_belong_to_no_session_and_each_call_gets_its_own(org, queries):
     """The company's levels are kept out of every session: a level the caller has loaded
     stays the caller's own object, a commit (which expires what a session holds) leaves the

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
+from ..computed import computed
 from ..extensions import alias, db
 from ..ladders.models import Level
 from ..people.history import classify
@@ -186,6 +187,15 @@ def last_promotions(levels: dict[int, Level], people: Collection[int],
             result[person_id] = effective
         previous[person_id] = level
     return result
+
+
+def last_promotion(actor: Person, levels: dict[int, Level], person_id: int,
+                   today: date | None = None) -> date | None:
+    """The person's latest promotion up to ``today``, kept until the company's data changes:
+    an entry's page shows it on every view, and its form on every save."""
+    today = today or date.today()
+    return computed(actor.company, ("last promotion", person_id, today),
+                    lambda: last_promotions(levels, [person_id], today).get(person_id))
 
 
 def ladder_levels(cycle: CalibrationCycle, levels: dict[int, Level]) -> list[Level]:

@@ -33,7 +33,7 @@ from .queries import (
     cycle_row,
     entries_to_prepare,
     ladder_levels,
-    last_promotions,
+    last_promotion,
 )
 from .rules import may_edit_entry, may_see_entry, may_see_session
 from .session_view import SORTS, TableFilter, session_view
@@ -96,7 +96,7 @@ def _entry_page(entry: CalibrationEntry, form: EntryForm | None, note_form: Note
     if form is None and editable:
         form = _entry_form(entry, ladder_levels(entry.cycle, levels))
     notes = entry_service.read_notes(current_user, entry)
-    promoted = last_promotions(levels, [entry.person_id]).get(entry.person_id)
+    promoted = last_promotion(current_user, levels, entry.person_id)
     page = render_template(
         "calibration/entry.html", entry=entry, cycle=entry.cycle, form=form if editable else None,
         note_form=note_form, notes=notes, editable=editable, last_promotion=promoted,
