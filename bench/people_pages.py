@@ -63,10 +63,12 @@ def build(rows: int) -> tuple[str, str]:
 def measure(app, email: str, repeat: int) -> None:
     """Each page computed (what it keeps forgotten first, as after a change of the company's
     data) and kept (as for the views that follow): the median time and the statements sent."""
-    client = app.test_client()
+    client = app.test_client()  # each request in its own app context, as when served
     client.post("/login", data={"email": email, "password": PASSWORD})
     statements: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     kept = app.extensions[COMPUTED]
     for path in PAGES:
         figures = []
@@ -97,10 +99,9 @@ def main() -> None:
         upgrade()
         print(f"{db.engine.dialect.name}:")
         hr, manager = build(args.rows)
-    with app.app_context():
-        print(f"  {'':<28} {'computed: ms, statements':>26}   {'kept':>14}")
-        for email in (hr, manager):
-            measure(app, email, args.repeat)
+    print(f"  {'':<28} {'computed: ms, statements':>26}   {'kept':>14}")
+    for email in (hr, manager):
+        measure(app, email, args.repeat)
 
 
 if __name__ == "__main__":
