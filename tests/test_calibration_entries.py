@@ -226,18 +226,25 @@ def test_the_export_holds_prepared_and_calibrated_values_and_defuses_formulas(cl
         AuditEvent.action == "calibration.export")) == 1
 
 
+def _kept_entry_page(client, org, queries, shows: str, table: str) -> str:
+    """Eli's entry as his manager views it twice: the page shows ``shows``, and the second view
+    reads nothing from ``table``, whose part of the page was kept. The page's path."""
+    cycle = standard_cycle(org, CycleState.PREPARATION)
+    path = f"/calibrations/entries/{entry_of(cycle, org.emp).id}"
+    client.login(org.mgr.email)
+    assert shows in client.get(path).get_data(as_text=True)
+    with queries() as statements:
+        client.get(path)
+    assert not [s for s in statements if f"FROM {table}" in s], statements
+    return path
+
+
 def test_the_levels_are_kept_and_a_retitled_level_shows_at_once(client, org, queries):
     """The company's levels are kept between requests until its data changes; each request
     works on its own copies, so a level retitled in the studio shows on the very next form."""
     from orgladder.ladders import editing
 
-    cycle = standard_cycle(org, CycleState.PREPARATION)
-    path = f"/calibrations/entries/{entry_of(cycle, org.emp).id}"
-    client.login(org.mgr.email)
-    assert "P3 Senior Product Manager (next)" in client.get(path).get_data(as_text=True)
-    with queries() as statements:
-        client.get(path)
-    assert not [s for s in statements if "FROM levels" in s], statements
+    path = _kept_entry_page(client, org, queries, "P3 Senior Product Manager (next)", "levels")
     level = levels_of(org.a)["P3"]
     values = {field: getattr(level, field) for field in editing.LEVEL_FIELDS}
     editing.update_level(org.hr, level, {**values, "title": "Senior PM"}, level.revision)
@@ -246,13 +253,7 @@ def test_the_levels_are_kept_and_a_retitled_level_shows_at_once(client, org, que
 
 
 def test_the_last_promotion_is_kept_and_a_new_one_shows_at_once(client, org, queries):
-    cycle = standard_cycle(org, CycleState.PREPARATION)
-    path = f"/calibrations/entries/{entry_of(cycle, org.emp).id}"
-    client.login(org.mgr.email)
-    assert "No promotion on record" in client.get(path).get_data(as_text=True)
-    with queries() as statements:
-        client.get(path)
-    assert not [s for s in statements if "FROM level_assignments" in s], statements
+    path = _kept_entry_page(client, org, queries, "No promotion on record", "level_assignments")
     promoted = client.post_form(f"/people/{org.emp.id}/level", {
         "level": levels_of(org.a)["P3"].id, "effective_date": date.today().isoformat(),
         "reason": "Owns the billing roadmap"})
