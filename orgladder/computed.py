@@ -1,5 +1,7 @@
 """Results computed from a company's data, kept in each worker under the company's data
-revision, so that a page that reads a whole session need not compute it again on every view.
+revision, so that a page need not compute again, on every view, what it reads from many rows
+(a calibration session's figures, the people table's filters, the level distribution, the
+company's levels).
 
 Every write is audited (``audit.record``, checked endpoint by endpoint in the tests), and a
 transaction that records an event for a company moves that company's ``data_revision`` as it
