@@ -51,8 +51,8 @@ class LevelShown:
     track_id: int
 
     @classmethod
-    def of(cls, level: Level | None) -> LevelShown | None:
-        return None if level is None else cls(level.id, level.code, level.title, level.track_id)
+    def of(cls, level: Level) -> LevelShown:
+        return cls(level.id, level.code, level.title, level.track_id)
 
 
 @dataclass(frozen=True)
