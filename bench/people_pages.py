@@ -82,7 +82,7 @@ def measure(app, email: str, repeat: int) -> None:
                 response = client.get(path)
                 timings.append(time.perf_counter() - start)
                 assert response.status_code == 200, (path, response.status_code)
-            figures.append(f"{1000 * statistics.median(timings):7.1f} ms {len(statements):3d}")
+            figures.append(f"{1000 * statistics.median(timings):7.1f} ms {len(statements):5d}")
         print(f"  {email.split('@')[0]:>3} {path:<24} {figures[0]}   {figures[1]}")
 
 
@@ -99,7 +99,7 @@ def main() -> None:
         upgrade()
         print(f"{db.engine.dialect.name}:")
         hr, manager = build(args.rows)
-    print(f"  {'':<28} {'computed: ms, statements':>26}   {'kept':>14}")
+    print(f"  {'':<28} {'computed':>10} {'stmts':>5}   {'kept':>10} {'stmts':>5}")
     for email in (hr, manager):
         measure(app, email, args.repeat)
 
