@@ -11,6 +11,7 @@ from orgladder.access import Role
 from orgladder.auth.tokens import create_token
 from orgladder.companies import create_company
 from orgladder.extensions import db
+from orgladder.ladders import editing
 from orgladder.ladders.models import Ladder, Level
 from orgladder.people.models import Person
 from orgladder.people.service import assign_level, create_person
@@ -26,6 +27,12 @@ def make_company(slug: str, name: str | None = None) -> Company:
 def levels_of(company: Company) -> dict[str, Level]:
     query = select(Level).where(Level.company_id == company.id, Level.archived.is_(False))
     return {lv.code: lv for lv in db.session.scalars(query)}
+
+
+def retitle(actor: Person, level: Level, title: str) -> None:
+    """Rename a level through the ladder studio's service, as HR does (not committed)."""
+    values = {field: getattr(level, field) for field in editing.LEVEL_FIELDS}
+    editing.update_level(actor, level, {**values, "title": title}, level.revision)
 
 
 def make_person(

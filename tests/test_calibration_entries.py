@@ -19,7 +19,7 @@ from orgladder.errors import DomainError
 from orgladder.extensions import db
 
 from .calibration_setup import REVISION, entry_of, form_of, fresh, standard_cycle
-from .factories import levels_of, make_person
+from .factories import levels_of, make_person, retitle
 
 
 def test_a_manager_prepares_an_entry_through_the_page(client, org):
@@ -242,12 +242,9 @@ def _kept_entry_page(client, org, queries, shows: str, table: str) -> str:
 def test_the_levels_are_kept_and_a_retitled_level_shows_at_once(client, org, queries):
     """The company's levels are kept between requests until its data changes; each request
     works on its own copies, so a level retitled in the studio shows on the very next form."""
-    from orgladder.ladders import editing
-
     path = _kept_entry_page(client, org, queries, "P3 Senior Product Manager (next)", "levels")
     level = levels_of(org.a)["P3"]
-    values = {field: getattr(level, field) for field in editing.LEVEL_FIELDS}
-    editing.update_level(org.hr, level, {**values, "title": "Senior PM"}, level.revision)
+    retitle(org.hr, level, "Senior PM")
     db.session.commit()
     assert "P3 Senior PM (next)" in client.get(path).get_data(as_text=True)
 

@@ -11,7 +11,7 @@ from orgladder.extensions import db
 from orgladder.people.importer import confirm, dry_run
 from orgladder.people.service import assign_level
 
-from .factories import levels_of
+from .factories import levels_of, retitle
 
 
 def test_my_level_shows_gap_to_next_and_equivalent_levels_and_history(client, org):
@@ -140,7 +140,6 @@ def test_the_manager_filter_lists_managers_while_the_list_is_short(app, client, 
 def test_the_people_filters_are_kept_and_show_a_change_at_once(client, org, queries):
     """The manager and level filters are kept between views of the table until the company's
     data changes: a person given a report and a level retitled show on the next view."""
-    from orgladder.ladders import editing
     from orgladder.people import hr
 
     client.login(org.hr.email)
@@ -154,8 +153,7 @@ def test_the_people_filters_are_kept_and_show_a_change_at_once(client, org, quer
                      manager=org.emp, profession_start=org.peer.profession_start,
                      roles=hr.company_roles(org.peer))
     level = levels_of(org.a)["P3"]
-    values = {field: getattr(level, field) for field in editing.LEVEL_FIELDS}
-    editing.update_level(org.hr, level, {**values, "title": "Senior PM"}, level.revision)
+    retitle(org.hr, level, "Senior PM")
     db.session.commit()
     page = client.get("/people").get_data(as_text=True)
     assert eli in page
