@@ -50,6 +50,11 @@ LEAVES_DATA_UNCHANGED = frozenset({
     "token.create", "token.revoke",
 })
 
+# Calibration work: these change a calibration entry or its notes and nothing else, so they
+# move only the company's entries revision, and the results that read no entries (the levels,
+# the people pages) stay kept through a calibration session's many saves.
+CHANGES_ENTRIES_ONLY = frozenset({"calibration.entry.update", "calibration.note.add"})
+
 
 def record(
     actor,
@@ -61,7 +66,7 @@ def record(
     company_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit makes it durable, and moves
-    the company's data revision (``computed``) unless the event changes no data."""
+    the company's revisions (``computed``) unless the event changes no data."""
     if company_id is None:
         company_id = getattr(target, "company_id", None) or getattr(actor, "company_id", None)
     if target is not None and target.__class__.__name__ == "Company":
@@ -79,7 +84,7 @@ def record(
     )
     db.session.add(event)
     if company_id is not None and action not in LEAVES_DATA_UNCHANGED:
-        company_changed(company_id)
+        company_changed(company_id, entries_only=action in CHANGES_ENTRIES_ONLY)
     return event
 
 

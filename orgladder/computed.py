@@ -1,15 +1,20 @@
-"""Results computed from a company's data, kept in each worker under the company's data
-revision, so that a page need not compute again, on every view, what it reads from many rows
-(a calibration session's figures, the people table's filters, the level distribution, the
+"""Results computed from a company's data, kept in each worker under the company's revisions,
+so that a page need not compute again, on every view, what it reads from many rows (a
+calibration session's figures, the people table's filters, the level distribution, the
 company's levels).
 
 Every write is audited (``audit.record``, checked endpoint by endpoint in the tests), and a
-transaction that records an event for a company moves that company's ``data_revision`` as it
-commits. The revision is read with the signed-in person, at the start of the request and so
-before the data behind a result: a result kept under a revision is never older than that
-revision, and a request that reads a later one computes afresh. The key holds everything else
-a result depends on (who looks, and the day). Nothing is shared between workers, and none
-needs to be: a key cannot name an outdated result, so any worker may keep its own copy.
+transaction that records an event for a company moves one of the company's two revisions as it
+commits: ``entries_revision`` when all it did was calibration work (an entry or a note saved,
+``audit.CHANGES_ENTRIES_ONLY``), ``data_revision`` otherwise. A result is kept under both,
+unless its caller declares that it reads no calibration entries: then a session's saves leave
+it kept.
+
+The revisions are read with the signed-in person, at the start of the request and so before
+the data behind a result: a result kept under them is never older than they are, and a request
+that reads a later one computes afresh. The key holds everything else a result depends on (who
+looks, and the day). Nothing is shared between workers, and none needs to be: a key cannot name
+an outdated result, so any worker may keep its own copy.
 
 Writes that bypass the app (SQL by hand, a restored database) move no revision: restart the
 workers after one (docs/deploy.md).
@@ -31,26 +36,33 @@ from .extensions import db
 from .tenancy import Company
 
 EXTENSION = "orgladder.computed"
-_CHANGED = "orgladder.changed_companies"  # in Session.info: companies this transaction wrote
+# In Session.info: the companies this transaction wrote, each with whether it did calibration
+# work only.
+_CHANGED = "orgladder.changed_companies"
 
 T = TypeVar("T")
 _MISSING = object()  # a kept result may be None
 
 
-def company_changed(company_id: int) -> None:
+def company_changed(company_id: int, *, entries_only: bool = False) -> None:
     """Note that the current transaction writes this company's data (``audit.record`` calls
-    it); its revision moves when the transaction commits."""
-    db.session.info.setdefault(_CHANGED, set()).add(company_id)
+    it), only its calibration entries if ``entries_only``; a revision moves when the
+    transaction commits."""
+    changed = db.session.info.setdefault(_CHANGED, {})
+    changed[company_id] = changed.get(company_id, True) and entries_only
 
 
 @event.listens_for(Session, "before_commit")
 def _move_revisions(session: Session) -> None:
     # At the very end of the transaction, so that the company row is the last lock it takes
     # and two writers cannot wait on each other through it.
-    changed = session.info.pop(_CHANGED, None)
-    if changed:
-        session.execute(update(Company).where(Company.id.in_(sorted(changed)))
-                        .values(data_revision=Company.data_revision + 1))
+    changed = session.info.pop(_CHANGED, None) or {}
+    for column, entries_only in ((Company.data_revision, False),
+                                 (Company.entries_revision, True)):
+        companies = sorted(c for c, only in changed.items() if only is entries_only)
+        if companies:
+            session.execute(update(Company).where(Company.id.in_(companies))
+                            .values({column: column + 1}))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -93,7 +105,11 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Results(app.config["COMPUTED_CACHE_ROWS"])
 
 
-def computed(company: Company, key: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``, or the result kept for ``key`` at the company's current revision."""
+def computed(company: Company, key: tuple, compute: Callable[[], T], *,
+             reads_entries: bool = True) -> T:
+    """``compute()``, or the result kept for ``key`` at the company's current revisions.
+    ``reads_entries=False`` declares that ``compute`` reads no calibration entry or note, so
+    that saving one leaves the result kept."""
     results: Results = current_app.extensions[EXTENSION]
-    return results.get((company.id, company.data_revision, *key), compute)
+    entries = company.entries_revision if reads_entries else None
+    return results.get((company.id, company.data_revision, entries, *key), compute)

@@ -18,8 +18,10 @@ class Company(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Moves with every audited write to the company's data (orgladder.computed).
+    # Move with the audited writes to the company's data (orgladder.computed): the entries
+    # revision with calibration work alone, the data revision with every other write.
     data_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    entries_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Company {self.slug}>"

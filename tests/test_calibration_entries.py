@@ -249,6 +249,22 @@ def test_the_levels_are_kept_and_a_retitled_level_shows_at_once(client, org, que
     assert "P3 Senior PM (next)" in client.get(path).get_data(as_text=True)
 
 
+def test_saving_an_entry_leaves_the_levels_and_the_last_promotion_kept(client, org, queries):
+    """A save is calibration work: it moves the entries revision alone, so the form that
+    follows it reads neither the levels nor the level history again, and shows the save."""
+    path = _kept_entry_page(client, org, queries, "No promotion on record", "levels")
+    entry = fresh(CalibrationEntry, int(path.rsplit("/", 1)[1]))
+    form = form_of(client, entry)
+    form.update(performance=2)
+    assert client.post(path, data=form).status_code == 302
+    with queries() as statements:
+        body = client.get(path).get_data(as_text=True)
+    assert "Eli Employee&#39;s entry is saved." in body
+    assert fresh(CalibrationEntry, entry.id).performance == 2
+    assert not [s for s in statements if "FROM levels" in s or "FROM level_assignments" in s
+                ], statements
+
+
 def test_the_last_promotion_is_kept_and_a_new_one_shows_at_once(client, org, queries):
     path = _kept_entry_page(client, org, queries, "No promotion on record", "level_assignments")
     promoted = client.post_form(f"/people/{org.emp.id}/level", {

@@ -20,6 +20,11 @@ def revisions(*companies) -> list[int]:
             for c in companies]
 
 
+def both_revisions(company) -> tuple[int, int]:
+    return tuple(db.session.execute(select(Company.data_revision, Company.entries_revision)
+                                    .where(Company.id == company.id)).one())
+
+
 def test_a_commit_moves_the_revision_of_each_company_it_audited_once(org):
     before = revisions(org.a, org.b)
     audit.record(org.hr, "test.first", org.hr)
@@ -30,6 +35,24 @@ def test_a_commit_moves_the_revision_of_each_company_it_audited_once(org):
     audit.record(org.hr, "test.fourth", org.emp)
     db.session.commit()
     assert revisions(org.a, org.b) == [before[0] + 2, before[1] + 1]
+
+
+def test_calibration_work_moves_the_entries_revision_alone(org):
+    """Saving an entry or a note moves the entries revision only; a transaction that also
+    writes anything else moves the data revision, which every kept result is keyed on."""
+    data, entries = both_revisions(org.a)
+    audit.record(org.mgr, "calibration.entry.update", org.emp)
+    audit.record(org.mgr, "calibration.note.add", org.emp)
+    db.session.commit()
+    assert both_revisions(org.a) == (data, entries + 1)
+    audit.record(org.mgr, "calibration.entry.update", org.emp)
+    audit.record(org.hr, "person.update", org.emp)
+    db.session.commit()
+    assert both_revisions(org.a) == (data + 1, entries + 1)
+    audit.record(org.hr, "person.update", org.emp)
+    audit.record(org.mgr, "calibration.entry.update", org.emp)
+    db.session.commit()
+    assert both_revisions(org.a) == (data + 2, entries + 1)
 
 
 def test_a_rolled_back_write_moves_nothing(org):

@@ -195,7 +195,8 @@ def last_promotion(actor: Person, levels: dict[int, Level], person_id: int,
     an entry's page shows it on every view, and its form on every save."""
     today = today or date.today()
     return computed(actor.company, ("last promotion", person_id, today),
-                    lambda: last_promotions(levels, [person_id], today).get(person_id))
+                    lambda: last_promotions(levels, [person_id], today).get(person_id),
+                    reads_entries=False)
 
 
 def ladder_levels(cycle: CalibrationCycle, levels: dict[int, Level]) -> list[Level]:

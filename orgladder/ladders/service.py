@@ -66,7 +66,8 @@ def company_levels(company_id: int) -> dict[int, Level]:
     SQLAlchemy's pattern for cached objects): a request may use and assign them as loaded
     objects, and nothing it does reaches the kept ones."""
     company = db.session.get(Company, company_id)  # the signed-in person's: no query
-    kept = computed(company, ("levels",), lambda: _detached_levels(company_id))
+    kept = computed(company, ("levels",), lambda: _detached_levels(company_id),
+                    reads_entries=False)
     return {level_id: db.session.merge(level, load=False) for level_id, level in kept.items()}
 
 
@@ -86,7 +87,8 @@ def track_choices(actor: Person) -> list[TrackChoice]:
     """Every track of the actor's company with its live levels, by ladder name and position,
     in one query of plain rows, kept until the company's data changes (the people table shows
     them on every page)."""
-    return computed(actor.company, ("track choices",), lambda: _track_choices(actor))
+    return computed(actor.company, ("track choices",), lambda: _track_choices(actor),
+                    reads_entries=False)
 
 
 def _track_choices(actor: Person) -> list[TrackChoice]:

@@ -157,7 +157,7 @@ def manager_filter(actor: Person) -> ManagerChoices:
     MANAGER_CHOICES (a list of thousands helps no one and costs the page): ids and names only.
     Kept until the company's data changes: every page of the table shows it."""
     return computed(actor.company, ("manager filter", actor.id),
-                    lambda: _manager_filter(actor))
+                    lambda: _manager_filter(actor), reads_entries=False)
 
 
 def _manager_filter(actor: Person) -> ManagerChoices:

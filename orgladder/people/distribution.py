@@ -95,7 +95,8 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
     today = today or date.today()
     key = ("level distribution", actor.id, root.id if root else None, page, per_page, today)
     return computed(actor.company, key,
-                    lambda: _level_distribution(actor, root, today, page, per_page))
+                    lambda: _level_distribution(actor, root, today, page, per_page),
+                    reads_entries=False)
 
 
 def _level_distribution(actor: Person, root: Person | None, today: date, page: int,
