@@ -55,6 +55,15 @@ def test_calibration_work_moves_the_entries_revision_alone(org):
     assert both_revisions(org.a) == (data + 2, entries + 1)
 
 
+def test_one_commit_moves_each_company_by_what_it_did_there(org):
+    a, b = both_revisions(org.a), both_revisions(org.b)
+    audit.record(org.hr, "person.update", org.emp)
+    audit.record(org.hr_b, "calibration.note.add", org.b_person)
+    db.session.commit()
+    assert (both_revisions(org.a), both_revisions(org.b)) == ((a[0] + 1, a[1]),
+                                                              (b[0], b[1] + 1))
+
+
 def test_a_rolled_back_write_moves_nothing(org):
     before = revisions(org.a)
     audit.record(org.hr, "test.undone", org.hr)
