@@ -89,7 +89,8 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 19 * 1024),
         "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
         "PEOPLE_PAGE_SIZE": _int("PEOPLE_PAGE_SIZE", 50),
-        # Rows of computed results (calibration sessions) each worker keeps: about 1 KB each.
+        # Rows of computed results (session figures, people filters, levels) each worker
+        # keeps (orgladder.computed): about 1 KB each.
         "COMPUTED_CACHE_ROWS": _int("COMPUTED_CACHE_ROWS", 50_000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         # Rate limits live in Redis when REDIS_URL is set, so they hold across workers and hosts.

@@ -40,9 +40,9 @@ class AuditEvent(db.Model):
 
 
 # Events that record a look, an attempt, or a change to sign-in credentials: none changes what
-# a page computes from the company's data, so they leave the company's revision where it is
-# (orgladder.computed). Every other event moves it: an event missing here costs a recompute,
-# never a stale page.
+# a page computes from the company's data, so they leave the company's revisions where they
+# are (orgladder.computed). Every other event moves one: an event missing here costs a
+# recompute, never a stale page.
 LEAVES_DATA_UNCHANGED = frozenset({
     "access.denied", "audit.export", "calibration.export", "calibration.notes.read",
     "company.export", "people.import_dry_run", "auth.login", "auth.login_failed",

@@ -2,8 +2,8 @@
 the outliers, and one page of the table, filtered and sorted as the query string asks. A fixed
 number of queries whatever the size of the session; the charts need every entry, so sorting and
 filtering happen on the loaded rows, and only the page's rows are rendered. What is computed
-from the entries (``SessionFigures``) is kept until the company's data changes, so a view
-that follows another only filters, sorts and pages."""
+from the entries (``SessionFigures``) is kept until the company's data or entries change, so
+a view that follows another only filters, sorts and pages."""
 
 from __future__ import annotations
 
@@ -74,9 +74,9 @@ class Row(analytics.EntryRow):
 @dataclass
 class SessionFigures:
     """What the page computes from every entry the viewer may see. It is kept
-    (``orgladder.computed``) per viewer and day at the company's revision: filtering, sorting
-    and paging start from it again, and the next change of the company's data computes it
-    afresh."""
+    (``orgladder.computed``) per viewer and day at the company's revisions: filtering, sorting
+    and paging start from it again, and the next change of the company's data or entries
+    computes it afresh."""
 
     rows: list[Row]  # by name
     rated: int
@@ -94,7 +94,7 @@ class SessionFigures:
     def html(self, render: Callable[[], str]) -> Markup:
         """The charts, 9-box and flags as HTML, rendered on first use and kept with the figures
         they draw: besides those, they show only the session's id and its cycle's scales,
-        which the key and the company's revision cover."""
+        which the key and the company's revisions cover."""
         if self._html is None:
             self._html = Markup(render())
         return self._html
