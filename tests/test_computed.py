@@ -15,14 +15,15 @@ from orgladder.tenancy import Company
 from .factories import levels_of
 
 
-def revisions(*companies) -> list[int]:
-    return [db.session.scalar(select(Company.data_revision).where(Company.id == c.id))
-            for c in companies]
-
-
 def both_revisions(company) -> tuple[int, int]:
+    """The company's (data, entries) revisions, as committed."""
     return tuple(db.session.execute(select(Company.data_revision, Company.entries_revision)
                                     .where(Company.id == company.id)).one())
+
+
+def revisions(*companies) -> list[int]:
+    """The data revision of each company."""
+    return [both_revisions(company)[0] for company in companies]
 
 
 def test_a_commit_moves_the_revision_of_each_company_it_audited_once(org):
