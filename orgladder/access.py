@@ -176,3 +176,78 @@ def enforce() -> None:
         log.info("refused %s to person %s", request.endpoint, current_user.id)
         abort(403)
     return None
+
+
+# Grants are bounded by grants. Whether an actor may hand out a role or move someone is
+# decided here from the actor's own HR grants, never at the call site. The HR scope is
+# narrower than ``in_scope``: a scoped HR who is also a manager sees her own team as a
+# manager, but holds HR, and so grants and moves, only under her scope roots.
+
+
+def _hr_roots(actor: Person) -> list[Person] | None:
+    """The scope roots of the actor's HR grants; ``None`` means HR for the whole company."""
+    roots: list[Person] = []
+    for grant in actor.grants:
+        if grant.role != Role.HR:
+            continue
+        if grant.scope_root is None:
+            return None
+        roots.append(grant.scope_root)
+    return roots
+
+
+def _within_hr_scope(actor: Person, person: Person) -> bool:
+    """Is ``person`` in a part of the company the actor holds HR for (a root or under it)?"""
+    if person.company_id != actor.company_id:
+        return False
+    roots = _hr_roots(actor)
+    return roots is None or any(person.path.startswith(root.path) for root in roots)
+
+
+def may_grant(actor: Person, person: Person, role: str, scope_root: Person | None = None) -> bool:
+    """May ``actor`` give ``person`` the grant (``role``, ``scope_root``), or take it away?
+
+    Nobody grants more than they hold: HR for the whole company grants anything; a scoped HR
+    grants the manager and employee roles, and HR for a part of the org inside her own, to
+    people in her part. ``scope_root`` only narrows an HR grant (a manager's scope is their own
+    reporting line). Nobody changes their own grants, not even company-wide HR: another HR
+    must. A revoke asks the same question, so nobody removes a grant they could not give.
+    """
+    if person.company_id != actor.company_id or person.id == actor.id:
+        return False
+    if role not in {r.value for r in Role}:
+        return False
+    if scope_root is not None and (role != Role.HR or scope_root.company_id != actor.company_id):
+        return False
+    if _hr_roots(actor) is None:
+        return True
+    if not _within_hr_scope(actor, person):  # also False for someone holding no HR grant
+        return False
+    if role == Role.HR:
+        return scope_root is not None and _within_hr_scope(actor, scope_root)
+    return True
+
+
+def may_place(actor: Person, manager: Person | None) -> bool:
+    """May ``actor`` put someone (new, or moved) under ``manager``; ``None`` is the top of the
+    org, which is outside every part of it, so only HR for the whole company places there."""
+    if manager is None:
+        return _hr_roots(actor) is None
+    return _within_hr_scope(actor, manager)
+
+
+def may_move(actor: Person, person: Person, new_manager: Person | None) -> bool:
+    """May ``actor`` move ``person`` (and everyone under them) below ``new_manager``?
+
+    A move is checked at both ends: the person and the new manager are both in the actor's HR
+    scope. Nobody moves themselves, nor their own scope root or anyone above it: that would
+    carry the actor's scope somewhere else in the org. Cycles are the service's to refuse.
+    """
+    if person.company_id != actor.company_id or person.id == actor.id:
+        return False
+    if not _within_hr_scope(actor, person):  # also False for someone holding no HR grant
+        return False
+    roots = _hr_roots(actor) or []
+    if any(root.path.startswith(person.path) for root in roots):
+        return False
+    return may_place(actor, new_manager)

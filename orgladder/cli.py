@@ -18,6 +18,8 @@ from .errors import DomainError
 from .extensions import db
 from .ladders.models import Level
 from .passwords import hash_password, password_problems
+from .people.grants import describe, find_grant, grant_role, revoke_role
+from .people.models import Person
 from .people.service import assign_level, create_person, find_by_email
 from .tenancy import Company
 
@@ -107,6 +109,64 @@ def create_user_command(slug, email, name, role, manager_email, level_code, prof
     click.echo(f"Created {person.name} <{person.email}> in {company.name} as {role}.")
 
 
+# The command line acts as the operator at the server, who is no person of any company. The
+# services take ``None`` for them today; this is the one place the commands say so.
+OPERATOR = None
+
+
+def _person(email: str, what: str = "") -> Person:
+    person = find_by_email(email)
+    if person is None:
+        _fail(f"No one has the email {email!r}{what}.")
+    return person
+
+
+def _grant_args(email: str, scope_email: str | None) -> tuple[Person, Person | None]:
+    person = _person(email)
+    scope_root = _person(scope_email, " (--scope)") if scope_email else None
+    if scope_root is not None and scope_root.company_id != person.company_id:
+        _fail(f"{scope_root.email} works in another company than {person.email}.")
+    return person, scope_root
+
+
+@click.command("grant-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.option("--scope", "scope_email", metavar="MANAGER_EMAIL",
+              help="Limit an HR grant to the part of the org under this person.")
+def grant_role_command(email: str, role: str, scope_email: str | None) -> None:
+    """Grant ROLE to EMAIL (company-wide, or HR for the part under --scope)."""
+    person, scope_root = _grant_args(email, scope_email)
+    held = find_grant(person, role, scope_root) is not None
+    try:
+        grant_role(OPERATOR, person, role, scope_root)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    grant = describe(role, scope_root)
+    click.echo(f"{person.email} holds {grant} already." if held
+               else f"Granted {grant} to {person.email}.")
+
+
+@click.command("revoke-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.option("--scope", "scope_email", metavar="MANAGER_EMAIL",
+              help="The HR grant for the part of the org under this person.")
+def revoke_role_command(email: str, role: str, scope_email: str | None) -> None:
+    """Take ROLE (as granted, with its --scope) away from EMAIL."""
+    person, scope_root = _grant_args(email, scope_email)
+    held = find_grant(person, role, scope_root) is not None
+    try:
+        revoke_role(OPERATOR, person, role, scope_root)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    grant = describe(role, scope_root)
+    click.echo(f"Revoked {grant} from {person.email}." if held
+               else f"{person.email} does not hold {grant}; nothing changed.")
+
+
 @click.command("set-password")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -191,5 +251,5 @@ def import_company_command(file: Path) -> None:
 def register_cli(app: Flask) -> None:
     for command in (seed_demo_command, create_company_command, create_user_command,
                     set_password_command, export_company_command, import_company_command,
-                    create_token_command):
+                    create_token_command, grant_role_command, revoke_role_command):
         app.cli.add_command(command)

@@ -115,8 +115,10 @@ def test_hr_cannot_deactivate_themselves_or_drop_their_hr_role(client, org):
     assert reload(org.hr).active
     response = client.post_form(f"/people/{org.hr.id}/edit", {
         "name": "Hannah", "email": org.hr.email, "roles": []})
-    assert response.status_code == 422
-    assert "cannot remove your own HR role" in response.get_data(as_text=True)
+    # nobody changes their own roles, not even company-wide HR: a refusal, not a form error
+    assert response.status_code == 403
+    assert "Nobody changes their own roles" in response.get_data(as_text=True)
+    assert "hr" in reload(org.hr).roles and reload(org.hr).name == "Hannah Hr"
 
 
 def test_manager_assigns_a_level_in_their_subtree(client, org):

@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..people import hr
 from ..people.directory import PeopleFilter, list_people
+from ..people.grants import set_scoped_grants
 from ..people.models import Person
 from ..people.profile import level_profile
 from ..people.service import current_assignment
@@ -32,6 +33,7 @@ from .schemas.people import (
     PersonOut,
     PersonPage,
     PersonPatch,
+    ScopedGrant,
 )
 
 # The services name fields as the pages' forms do; the API's names for the same fields.
@@ -52,15 +54,23 @@ def person_in_scope(person_id: int) -> Person:
     return person
 
 
-def company_person(person_id: int | None, field: str) -> Person | None:
-    """A person named in a body: someone of the caller's company, or a field error."""
+def company_person(person_id: int | None, field: str, keep: Person | None = None
+                   ) -> Person | None:
+    """A person named in a body: someone the caller may see, or a field error (as if nobody
+    had the id, so nothing is revealed about the rest of the company). ``keep`` (the current
+    manager) is accepted even out of scope: leaving it as it was is no move."""
     if person_id is None:
         return None
     person = db.session.scalar(select(Person).where(
         Person.id == person_id, Person.company_id == current_user.company_id))
-    if person is None:
-        raise DomainError("No one in your company has this id.", field)
+    if person is None or (person is not keep and not in_scope(current_user, person)):
+        raise DomainError(hr.unknown_to(current_user, "id"), field)
     return person
+
+
+def scoped_grants(wanted: list[ScopedGrant]) -> list[tuple[str, Person]]:
+    return [(g.role, company_person(g.scope_manager_id, f"grants.{n}.scope_manager_id"))
+            for n, g in enumerate(wanted)]
 
 
 def person_body(person: Person) -> PersonOut:
@@ -98,6 +108,7 @@ def create_person():
             manager=company_person(data.manager_id, "manager_id"),
             profession_start=data.profession_start, roles=list(data.roles),
             password=data.password)
+        set_scoped_grants(current_user, person, scoped_grants(data.grants))
     except DomainError as error:
         raise in_api_terms(error) from None
     db.session.commit()
@@ -125,8 +136,8 @@ def patch_person(person_id: int):
     given = data.model_fields_set
     seen = hr.snapshot(person)  # the person form's stale-edit check, on what If-Match named
     try:
-        manager = (company_person(data.manager_id, "manager_id") if "manager_id" in given
-                   else person.manager)
+        manager = (company_person(data.manager_id, "manager_id", keep=person.manager)
+                   if "manager_id" in given else person.manager)
         hr.update_person(
             current_user, person,
             name=data.name if "name" in given else person.name,
@@ -136,6 +147,8 @@ def patch_person(person_id: int):
                               else person.profession_start),
             roles=list(data.roles) if "roles" in given else hr.company_roles(person),
             seen=seen)
+        if "grants" in given:
+            set_scoped_grants(current_user, person, scoped_grants(data.grants))
         if "active" in given:
             hr.set_active(current_user, person, data.active)
     except DomainError as error:

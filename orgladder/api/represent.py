@@ -20,7 +20,7 @@ from .schemas.ladders import (
     LevelOut,
     TrackOut,
 )
-from .schemas.people import PersonOut
+from .schemas.people import PersonOut, ScopedGrantOut
 
 
 def level_out(level: Level, texts: dict[int, str], keys: dict[int, str]) -> LevelOut:
@@ -111,7 +111,11 @@ def person_out(person: Person, level: Level | None, since: date | None,
     shown, level_body = wording.level(level) if level is not None else (None, None)
     return PersonOut(
         id=person.id, email=person.email, name=person.name, manager_id=person.manager_id,
-        roles=person.roles, active=person.active, level=level_body, level_since=since,
+        roles=person.roles,
+        grants=[ScopedGrantOut(role=g.role, scope_manager_id=g.scope_root_id)
+                for g in sorted(person.grants, key=lambda g: (g.role, g.scope_root_id or 0))
+                if g.scope_root_id is not None],
+        active=person.active, level=level_body, level_since=since,
         years_of_experience=years, band=shown.band_position(years) if shown else None,
         profession_start=person.profession_start,
     )

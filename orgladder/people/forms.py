@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -67,6 +68,17 @@ class PersonForm(FlaskForm):
 class NewPersonForm(PersonForm):
     password = PasswordField("Initial password", validators=[Optional(), Length(max=200)],
                              description="Optional: without one, the person cannot sign in yet.")
+
+
+class GrantHrForm(FlaskForm):
+    scope_email = EmailField("HR for the part of the org under",
+                             validators=[DataRequired(), email_syntax, Length(max=254)],
+                             description="The email of the person at the top of that part, "
+                                         "usually its manager.")
+
+
+class RevokeGrantForm(FlaskForm):
+    grant_id = IntegerField(widget=widgets.HiddenInput(), validators=[DataRequired()])
 
 
 class AssignLevelForm(FlaskForm):

@@ -13,13 +13,22 @@ from email_validator import EmailNotValidError
 from sqlalchemy import delete, func, select
 
 from .. import audit
-from ..access import Permission, Role, can_administer, has_permission, in_scope
+from ..access import (
+    Permission,
+    Role,
+    can_administer,
+    company_wide,
+    has_permission,
+    in_scope,
+    may_place,
+)
 from ..auth.models import AuthSession
 from ..auth.tokens import revoke_all_tokens
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..passwords import password_problems
-from .models import Person, RoleGrant
+from .grants import ROLE_NAMES, grant_role, revoke_role
+from .models import Person
 from .service import checked_email, create_person, find_by_email, set_manager
 
 ASSIGNABLE_ROLES = (Role.MANAGER, Role.HR)
@@ -46,14 +55,24 @@ def snapshot(person: Person) -> dict[str, Any]:
     }
 
 
-def manager_by_email(actor: Person, email: str | None) -> Person | None:
-    """The manager named in a form: someone of the actor's company, or a field error."""
+def unknown_to(actor: Person, what: str = "email address") -> str:
+    """The refusal for someone the actor may not see: as if nobody had the address, so the
+    answer reveals nothing about people outside the actor's part of the company."""
+    part = "your company" if company_wide(actor) else "your part of the company"
+    return f"No one in {part} has this {what}."
+
+
+def manager_by_email(actor: Person, email: str | None, *, keep: Person | None = None,
+                     field: str = "manager_email") -> Person | None:
+    """The person named in a form (a manager, a scope root): someone the actor may see, or a
+    field error. ``keep`` (the current manager) is accepted even outside the actor's scope:
+    leaving a field as it was is no move."""
     if not email or not email.strip():
         return None
     manager = find_by_email(email)
-    if manager is None or manager.company_id != actor.company_id:
-        raise DomainError("No one in your company has this email address.",
-                          field="manager_email")
+    if manager is None or manager.company_id != actor.company_id or (
+            manager is not keep and not in_scope(actor, manager)):
+        raise DomainError(unknown_to(actor), field=field)
     return manager
 
 
@@ -97,11 +116,14 @@ def add_person(
     roles: list[str],
     password: str | None = None,
 ) -> Person:
-    """HR adds one person to their company (the import adds many)."""
+    """HR adds one person to their company (the import adds many). The person is placed
+    where the actor holds HR, and gets only roles the actor may grant (``access``)."""
     if not has_permission(actor, Permission.MANAGE_PEOPLE):
         raise NotAllowed("Only HR can add people.")
-    if manager is not None and not in_scope(actor, manager):
-        raise DomainError("Choose a manager within your part of the company.",
+    if not may_place(actor, manager):
+        raise DomainError("Choose a manager within your part of the company: the person "
+                          "would be outside it." if manager is None else
+                          "Choose a manager within your part of the company.",
                           field="manager_email")
     if not name.strip():
         raise DomainError("Give the person a name.", field="name")
@@ -111,10 +133,12 @@ def add_person(
         problems = password_problems(password)
         if problems:
             raise DomainError(" ".join(problems), field="password")
-    wanted = {Role.EMPLOYEE.value} | {r for r in roles if r in {x.value for x in Role}}
-    return create_person(actor, actor.company_id, email=email, name=name, manager=manager,
-                         profession_start=profession_start, roles=sorted(wanted),
-                         password=password or None)
+    person = create_person(actor, actor.company_id, email=email, name=name, manager=manager,
+                           profession_start=profession_start, roles=[Role.EMPLOYEE.value],
+                           password=password or None)
+    for role in sorted((set(roles) & ROLE_NAMES) - {Role.EMPLOYEE.value}):
+        grant_role(actor, person, role)
+    return person
 
 
 def update_person(
@@ -145,6 +169,8 @@ def update_person(
     if (manager.id if manager else None) != person.manager_id:
         try:
             set_manager(actor, person, manager)
+        except NotAllowed:
+            raise
         except DomainError as error:
             raise DomainError(error.message, field="manager_email") from error
     person.name = name.strip()
@@ -158,20 +184,16 @@ def update_person(
 
 
 def set_roles(actor: Person | None, person: Person, roles: list[str]) -> None:
-    """Grant exactly ``roles`` company-wide; everyone keeps the employee role."""
+    """Grant exactly ``roles`` company-wide; everyone keeps the employee role. Each grant and
+    revoke goes through ``grants`` (and so ``access.may_grant``); an unchanged list is no
+    change, so anyone may save their own record as long as they leave their roles alone."""
     _check_allowed(actor, person)
-    wanted = {Role.EMPLOYEE.value} | {r for r in roles if r in {x.value for x in Role}}
-    if actor is not None and actor.id == person.id and Role.HR.value not in wanted:
-        raise DomainError("You cannot remove your own HR role.", field="roles")
+    wanted = {Role.EMPLOYEE.value} | (set(roles) & ROLE_NAMES)
     current = set(company_roles(person))
-    if wanted == current:
-        return
-    for grant in list(person.grants):
-        if grant.scope_root_id is None and grant.role not in wanted:
-            person.grants.remove(grant)
+    for role in sorted(current - wanted):
+        revoke_role(actor, person, role)
     for role in sorted(wanted - current):
-        person.grants.append(RoleGrant(company_id=person.company_id, role=role))
-    db.session.flush()
+        grant_role(actor, person, role)
 
 
 def set_active(actor: Person | None, person: Person, active: bool) -> None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError
 from sqlalchemy import select
 
-from ..access import Role
+from ..access import Role, may_grant, may_move, may_place
 from ..extensions import db
 from ..ladders.models import Ladder, Level, Track
 from .models import Person, RoleGrant
@@ -54,6 +54,17 @@ class Company:
     email_of: dict[int, str]
     levels: list[tuple[Level, str, str]]  # level, track name, ladder name
     elsewhere: set[str]
+    placed: dict[str, Placed]  # where each person is in the org today, for access checks
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Someone's place in the org, as ``access`` reads it (id, company, reporting path):
+    a person of the company, or one the file adds (no id yet) at the path they will have."""
+
+    id: int | None
+    company_id: int
+    path: str
 
 
 def _load(company_id: int, emails: list[str], today: date) -> Company:
@@ -61,7 +72,7 @@ def _load(company_id: int, emails: list[str], today: date) -> Company:
     level_of = dict(db.session.execute(select(current.c.person_id, current.c.level_id)).all())
     people = db.session.execute(
         select(Person.id, Person.email, Person.name, Person.manager_id, Person.profession_start,
-               Person.active)
+               Person.active, Person.path)
         .where(Person.company_id == company_id)
     ).all()
     roles: dict[int, set[str]] = {}
@@ -88,7 +99,8 @@ def _load(company_id: int, emails: list[str], today: date) -> Company:
         .join(Track, Track.id == Level.track_id).join(Ladder, Ladder.id == Level.ladder_id)
         .where(Level.company_id == company_id)
     ).all()
-    return Company(by_email, email_of, [tuple(row) for row in levels], elsewhere)
+    placed = {p.email: Placed(p.id, company_id, p.path) for p in people}
+    return Company(by_email, email_of, [tuple(row) for row in levels], elsewhere, placed)
 
 
 
@@ -259,6 +271,8 @@ def build_plan(actor: Person, rows: list[dict], today: date | None = None) -> Pl
         if manager and final_active.get(email):
             active_reports[manager] = active_reports.get(manager, 0) + 1
     for row in parsed:
+        if row.ok:
+            _check_access(actor, row, company, final_manager)
         if row.active is False and active_reports.get(row.email):
             row.error("active", f"{row.email} keeps {active_reports[row.email]} active "
                                 "report(s); give them another manager first.")
@@ -292,10 +306,47 @@ def _manager(row: _Row, in_file: dict[str, int], company: Company,
 def _self_checks(row: _Row, existing: dict | None) -> None:
     if row.level_id is not None and existing and row.level_id != existing["level_id"]:
         row.error("level", "Nobody assigns their own level.")
-    if row.roles is not None and Role.HR.value not in row.roles:
-        row.error("roles", "You cannot remove your own HR role.")
     if row.active is False:
         row.error("active", "You cannot deactivate yourself.")
+
+
+def _anchor(email: str, company: Company, final: dict[str, str]) -> Placed | None:
+    """Where someone the file names as a manager sits: themselves if they are in the company,
+    else (added by the file) under their own manager, up to someone who is; None at the top.
+    Someone the file adds is in the same part of the org as the one they report to."""
+    seen: set[str] = set()
+    while email and email not in company.placed and email not in seen:
+        seen.add(email)
+        email = final.get(email) or ""
+    return company.placed.get(email)
+
+
+def _check_access(actor: Person, row: _Row, company: Company, final: dict[str, str]) -> None:
+    """The same checks as the person form's (``access.may_move``, ``may_grant``), for each
+    row that sets a manager or roles: a move is checked at both ends, a grant against the
+    actor's own grants."""
+    existing = company.by_email.get(row.email)
+    manager = _anchor(row.manager, company, final) if row.manager else None
+    if existing is None:
+        if not may_place(actor, manager):
+            row.error("manager_email", "The manager is outside your part of the company.")
+        person = Placed(None, actor.company_id, (manager.path if manager else "/") + "+/")
+        held: set[str] = {Role.EMPLOYEE.value}
+    else:
+        person = company.placed[row.email]
+        held = set(existing["roles"])
+        if (row.manager is not None and row.manager != existing["manager_email"]
+                and not may_move(actor, person, manager)):
+            row.error("manager_email", "Nobody moves themselves in the org: ask another HR."
+                      if row.email == actor.email else
+                      "This move is outside your part of the company.")
+    changed = held ^ set(row.roles) if row.roles is not None else set()
+    refused = sorted(role for role in changed if not may_grant(actor, person, role))
+    if refused:
+        row.error("roles", "Nobody changes their own roles: ask another HR."
+                  if row.email == actor.email else
+                  f"You cannot grant or remove {', '.join(refused)}: nobody grants more "
+                  "than they hold.")
 
 
 def _plan_row(plan: Plan, row: _Row, existing: dict | None, codes: dict[int, str]) -> None:

@@ -14,7 +14,7 @@ from email_validator import validate_email
 from sqlalchemy import Select, String, Subquery, and_, func, literal, or_, select, update
 
 from .. import audit
-from ..access import Role, can_manage
+from ..access import Role, can_manage, may_move
 from ..errors import DomainError, NotAllowed
 from ..extensions import alias, db
 from ..ladders.models import Level
@@ -78,7 +78,13 @@ def create_person(
 
 
 def set_manager(actor: Person | None, person: Person, manager: Person | None) -> None:
-    """Move ``person`` (with everyone under them) below ``manager``; cycles are refused."""
+    """Move ``person`` (with everyone under them) below ``manager``; cycles are refused, and
+    so is a move ``access.may_move`` does not allow (checked at both ends)."""
+    if actor is not None and not may_move(actor, person, manager):
+        if actor.id == person.id:
+            raise NotAllowed("Nobody moves themselves in the org: ask another HR.")
+        raise NotAllowed("You can move people only within your part of the company, and "
+                         "never the part you hold HR for.")
     if manager is not None:
         if manager.company_id != person.company_id:
             raise DomainError("The manager must work in the same company.", field="manager")

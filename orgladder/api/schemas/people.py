@@ -14,12 +14,31 @@ Role = Literal["employee", "manager", "hr"]
 Band = Literal["below", "within", "above"]
 
 
+class ScopedGrant(In):
+    """An HR grant for one part of the org: the people under ``scope_manager_id``."""
+
+    role: Literal["hr"] = Field(description="Only HR grants are scoped; a manager's scope is "
+                                            "their own reporting line.")
+    scope_manager_id: Id = Field(description="The person at the top of that part of the org.")
+
+
+class ScopedGrantOut(Out):
+    role: str
+    scope_manager_id: int
+
+
+GRANTS_HELP = ("HR grants for a part of the org (an HR business partner); `roles` holds the "
+               "company-wide ones. Nobody grants more than they hold: HR for a part of the "
+               "org grants only inside it, and nobody changes their own grants.")
+
+
 class PersonOut(Out):
     id: int
     email: str
     name: str
     manager_id: int | None
-    roles: list[str]
+    roles: list[str] = Field(description="Every role held, however scoped.")
+    grants: list[ScopedGrantOut] = Field(description=GRANTS_HELP)
     active: bool
     level: LevelOut | None = Field(
         description="The level held today, as the published ladder words it; null if none.")
@@ -49,7 +68,10 @@ class PersonCreate(In):
     manager_id: Id | None = None
     profession_start: date | None = Field(None, description="Start in the profession.")
     roles: list[Role] = Field(default_factory=list, max_length=3,
-                              description="Everyone is an employee; add manager and/or hr.")
+                              description="Company-wide roles. Everyone is an employee; add "
+                                          "manager and/or hr.")
+    grants: list[ScopedGrant] = Field(default_factory=list, max_length=50,
+                                      description=GRANTS_HELP)
     password: str | None = Field(None, max_length=200,
                                  description="Without one, the person cannot sign in yet.")
 
@@ -59,7 +81,10 @@ class PersonPatch(In):
     name: str = patch_field(min_length=1, max_length=200)
     manager_id: Id | None = Field(None, description="null: at the top of the org.")
     profession_start: date | None = None
-    roles: list[Role] = patch_field(max_length=3)
+    roles: list[Role] = patch_field(max_length=3, description="Company-wide roles, all of them.")
+    grants: list[ScopedGrant] = patch_field(
+        max_length=50, description=GRANTS_HELP + " Given, it is the whole list: a grant left "
+                                                 "out is removed.")
     active: bool = patch_field(description="false deactivates (sign-in and tokens end).")
 
 
