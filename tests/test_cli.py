@@ -127,3 +127,50 @@ def test_level_codes_are_per_company(app, ctx):
     run(app, "create-company", "Globex", "--slug", "globex")
     run(app, "create-company", "Initech", "--slug", "initech")
     assert db.session.scalar(select(func.count(Level.id)).where(Level.code == "P1")) == 2
+
+
+def grants_held(email: str) -> list[tuple[str, int | None]]:
+    db.session.expire_all()
+    person = find_by_email(email)
+    return sorted((g.role, g.scope_root_id) for g in person.grants)
+
+
+def test_grant_role_and_revoke_role_with_and_without_a_scope(app, org):
+    from orgladder.audit import AuditEvent
+
+    granted = run(app, "grant-role", org.emp.email, "hr", "--scope", org.mgr.email)
+    assert granted.exit_code == 0, granted.output
+    assert f"Granted hr for the part of the org under Mona Manager <{org.mgr.email}>" in (
+        granted.output)
+    assert grants_held(org.emp.email) == [("employee", None), ("hr", org.mgr.id)]
+    again = run(app, "grant-role", org.emp.email, "hr", "--scope", org.mgr.email)
+    assert again.exit_code == 0 and "already" in again.output
+    assert run(app, "grant-role", org.emp.email, "manager").exit_code == 0
+    assert grants_held(org.emp.email) == [("employee", None), ("hr", org.mgr.id),
+                                          ("manager", None)]
+    revoked = run(app, "revoke-role", org.emp.email, "hr", "--scope", org.mgr.email)
+    assert revoked.exit_code == 0 and "Revoked hr for the part" in revoked.output
+    missing = run(app, "revoke-role", org.emp.email, "hr", "--scope", org.mgr.email)
+    assert missing.exit_code == 0 and "nothing changed" in missing.output
+    assert grants_held(org.emp.email) == [("employee", None), ("manager", None)]
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_id == org.emp.id,
+        AuditEvent.action.in_(["person.grant", "person.revoke"]))).all()
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("person.grant", None), ("person.grant", None), ("person.revoke", None)]
+
+
+def test_grant_role_refusals_change_nothing(app, org):
+    before = grants_held(org.emp.email)
+    cases = [
+        (["grant-role", "ghost@acmetest.test", "hr"], "ghost@acmetest.test"),
+        (["grant-role", org.emp.email, "hr", "--scope", "ghost@acmetest.test"], "--scope"),
+        (["grant-role", org.emp.email, "hr", "--scope", org.b_person.email], "another company"),
+        (["grant-role", org.emp.email, "manager", "--scope", org.mgr.email], "Only an HR grant"),
+        (["grant-role", org.emp.email, "admin"], "admin"),
+        (["revoke-role", org.emp.email, "employee"], "keeps the employee role"),
+    ]
+    for args, message in cases:
+        result = run(app, *args)
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    assert grants_held(org.emp.email) == before

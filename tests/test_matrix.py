@@ -78,6 +78,9 @@ MATRIX = {
     "people_admin.edit": ("GET", None, lambda a, t: admin_status(a, t, 200)),
     "people_admin.deactivate": ("POST", None, lambda a, t: admin_status(a, t, 302)),
     "people_admin.reactivate": ("POST", None, lambda a, t: admin_status(a, t, 302)),
+    # an empty grant form is a form error; an empty revoke names no grant, so nothing happens
+    "people_admin.grant_hr": ("POST", None, lambda a, t: admin_status(a, t, 422)),
+    "people_admin.revoke_grant": ("POST", None, lambda a, t: admin_status(a, t, 302)),
     "people_import.upload": ("GET", lambda org, t: "/people/import", lambda a, t: hr_only(a, 200)),
     "people_import.preview": ("GET", None, lambda a, t: batch_status(a, t, 200)),
     "people_import.confirm": ("POST", None, lambda a, t: batch_status(a, t, 302)),
@@ -135,6 +138,8 @@ PERSON_PATHS = {
     "people_admin.edit": "/people/{id}/edit",
     "people_admin.deactivate": "/people/{id}/deactivate",
     "people_admin.reactivate": "/people/{id}/reactivate",
+    "people_admin.grant_hr": "/people/{id}/grants",
+    "people_admin.revoke_grant": "/people/{id}/grants/revoke",
 }
 BATCH_PATHS = {
     "people_import.preview": "/people/import/{id}",

@@ -20,7 +20,7 @@ from orgladder.auth.tokens import create_token
 from orgladder.calibration.states import CycleState
 from orgladder.extensions import csrf, db
 from orgladder.ladders import catalog, editing, versions
-from orgladder.people import hr, importer
+from orgladder.people import grants, hr, importer
 
 from .calibration_setup import entry_of, session_named, standard_cycle
 from .factories import PASSWORD, Org, levels_of
@@ -307,6 +307,15 @@ WRITE_EXAMPLES: dict[str, Example] = {
         "person.create"),
     "people_admin.edit": Example("hr", lambda org: f"/people/{org.emp.id}/edit", person_form,
                                  "person.update"),
+    "people_admin.grant_hr": Example(
+        "hr", lambda org: f"/people/{org.emp.id}/grants",
+        lambda org: {"scope_email": org.mgr.email}, "person.grant",
+        token_from=lambda org: f"/people/{org.emp.id}/edit"),
+    "people_admin.revoke_grant": Example(
+        "hr", lambda org: f"/people/{org.emp.id}/grants/revoke",
+        lambda org: {"grant_id": next(g.id for g in org.emp.grants if g.scope_root_id)},
+        "person.revoke", token_from=lambda org: f"/people/{org.emp.id}/edit",
+        setup=lambda org: grants.grant_role(org.hr, org.emp, "hr", org.mgr)),
     "people_admin.deactivate": Example(
         "hr", lambda org: f"/people/{org.emp2.id}/deactivate", lambda org: {},
         "person.deactivate", token_from=lambda org: f"/people/{org.emp2.id}"),

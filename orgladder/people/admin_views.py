@@ -58,7 +58,7 @@ def _person_form(person: Person, *, submitted: bool = True) -> PersonForm:
 
 def _edit_page(person: Person, form: PersonForm, grant_form: GrantHrForm | None = None):
     """The edit page: the record's form and, below it, the person's grants."""
-    grant_form = grant_form or GrantHrForm(prefix="grant", formdata=None)
+    grant_form = grant_form or GrantHrForm(formdata=None)
     held = sorted(person.grants, key=lambda g: (g.role, g.scope_root_id or 0))
     status = 422 if form.errors or grant_form.errors else 200
     return render_template("people/person_form.html", form=form, person=person,
@@ -97,7 +97,7 @@ def edit(person_id: int):
 def grant_hr(person_id: int):
     """Make the person HR for the part of the org under someone (an HR business partner)."""
     person = _person_in_scope(person_id)
-    grant_form = GrantHrForm(prefix="grant")
+    grant_form = GrantHrForm()
     if grant_form.validate_on_submit():
         try:
             root = hr.manager_by_email(current_user, grant_form.scope_email.data,
