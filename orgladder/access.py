@@ -138,8 +138,11 @@ def can_manage(actor: Person, person: Person) -> bool:
 
 
 def can_administer(actor: Person, person: Person) -> bool:
-    """May ``actor`` edit ``person``'s record (name, manager, roles, active)? HR within scope."""
-    return has_permission(actor, Permission.MANAGE_PEOPLE) and in_scope(actor, person)
+    """May ``actor`` edit ``person``'s record (name, manager, roles, active)? HR within their
+    HR grant: a scoped HR who also manages a team elsewhere sees that team as its manager, but
+    administers only the part of the org her HR grant covers (and her own record)."""
+    return has_permission(actor, Permission.MANAGE_PEOPLE) and (
+        person.id == actor.id or _within_hr_scope(actor, person))
 
 
 def scope_clause(actor: Person) -> ColumnElement[bool]:

@@ -86,6 +86,16 @@ def test_a_partner_who_manages_a_team_elsewhere_cannot_move_it(api, org, partner
                                             {"manager_id": org.emp.id}), 403, "not-allowed")
 
 
+def test_a_partner_who_manages_a_team_elsewhere_does_not_administer_it(api, org, partner):
+    """Her HR grant, not her manager role, decides whose record she edits."""
+    grant_role(None, partner, Role.MANAGER)
+    rita = make_person(org.a, "Rita Report", manager=partner)
+    db.session.commit()
+    assert_problem(api(partner).patch_fresh(f"/api/v1/people/{rita.id}",
+                                            {"name": "Rita Renamed"}), 403, "not-allowed")
+    assert reload(rita).name == "Rita Report"
+
+
 def test_nobody_moves_themselves(api, org):
     assert_problem(api(org.hr).patch_fresh(f"/api/v1/people/{org.hr.id}",
                                            {"manager_id": org.boss.id}), 403, "not-allowed")
