@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -11,6 +9,7 @@ from ..extensions import db, login_manager
 from ..web import attach_error, render_form
 from . import service
 from .forms import LoginForm, PasswordChangeForm
+from .redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -27,14 +26,6 @@ def keep_session_alive() -> None:
         return
     if service.keep_alive(current_user):
         db.session.commit()  # nothing else is pending before the view runs
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
