@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import Permission, public, requires
 from ..errors import DomainError
 from ..extensions import db, login_manager
 from ..web import attach_error, render_form
-from . import service
+from . import devices, service
 from .forms import LoginForm, PasswordChangeForm
 from .redirects import safe_next
 
@@ -35,20 +35,25 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        device_cookie = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
         try:
-            person = service.authenticate(form.email.data, form.password.data)
-        except service.AccountLocked as locked:
-            db.session.commit()  # keep the audit of the refusal
-            attach_error(form, locked)
-            return render_form("auth/login.html", form)
-        if person is not None:
-            session.clear()  # a fresh session on sign-in: nothing survives from before
-            service.start_session(person, request.user_agent.string or "")
-            login_user(person)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-        db.session.commit()  # keep the audit of the failure
-        attach_error(form, DomainError("The email or the password is not right.", "password"))
+            person = service.authenticate(form.email.data, form.password.data,
+                                          address=request.remote_addr or "",
+                                          device_cookie=device_cookie)
+        except service.SignInRefused as refused:
+            db.session.commit()  # keep the count and the audit of the refusal
+            attach_error(form, refused)
+            page, status = render_form("auth/login.html", form)
+            if refused.wait_seconds is None:
+                return page, status
+            return page, 429, {"Retry-After": str(refused.wait_seconds)}
+        session.clear()  # a fresh session on sign-in: nothing survives from before
+        service.start_session(person, request.user_agent.string or "")
+        login_user(person)
+        db.session.commit()
+        response = redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        devices.remember(response, person.email)
+        return response
     return render_form("auth/login.html", form)
 
 

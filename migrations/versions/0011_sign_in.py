@@ -1,0 +1,53 @@
+"""sign in: a slow-down instead of a lockout
+
+Revision ID: 0011_sign_in
+Revises: 0009_entries_revision
+Create Date: 2026-12-02 06:30:00.000000
+
+- ``sign_in_throttles`` is rebuilt: a row now counts the failures of one email address or of
+  one trusted browser and says how long the next attempt waits; it no longer holds a lock.
+  Its rows are short-lived counts, so the old ones are dropped with the old table.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = "0011_sign_in"
+down_revision = "0009_entries_revision"
+branch_labels = None
+depends_on = None
+
+
+def _create_throttles():
+    op.create_table(
+        "sign_in_throttles",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("wait_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_throttles")),
+    )
+    op.create_index(op.f("ix_sign_in_throttles_last_failure_at"), "sign_in_throttles",
+                    ["last_failure_at"], unique=False)
+
+
+def upgrade():
+    op.drop_index(op.f("ix_sign_in_throttles_window_started_at"), table_name="sign_in_throttles")
+    op.drop_table("sign_in_throttles")
+    _create_throttles()
+
+
+def downgrade():
+    op.drop_index(op.f("ix_sign_in_throttles_last_failure_at"), table_name="sign_in_throttles")
+    op.drop_table("sign_in_throttles")
+    op.create_table(
+        "sign_in_throttles",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_throttles")),
+    )
+    op.create_index(op.f("ix_sign_in_throttles_window_started_at"), "sign_in_throttles",
+                    ["window_started_at"], unique=False)
