@@ -12,7 +12,7 @@ from flask import g, request
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin
 
-from ..auth.tokens import ApiToken, authenticate_token
+from ..auth.tokens import ApiToken, TokenExpired, authenticate_token
 from ..extensions import db
 from .errors import ApiError, is_api_request
 
@@ -33,11 +33,18 @@ def current_token() -> ApiToken | None:
     token = g.get("api_token", _UNSET)
     if token is _UNSET:
         secret = bearer_secret()
-        token = authenticate_token(secret) if secret else None
+        expired = None
+        try:
+            token = authenticate_token(secret) if secret else None
+        except TokenExpired as error:
+            token, expired = None, error.token.expires_at
         if token is not None and db.session.is_modified(token):
             db.session.commit()  # the last-used time, apart from whatever the request does
         g.api_token = token
-        if secret and token is None:
+        if expired is not None:
+            g.api_auth_failure = (f"The token expired on {expired:%-d %b %Y at %H:%M} UTC. "
+                                  "Make a new one on your settings page.")
+        elif secret and token is None:
             g.api_auth_failure = ("The token is not valid: unknown, revoked, or its owner is "
                                   "deactivated.")
         elif request.headers.get("Authorization") and not secret:
