@@ -116,12 +116,16 @@ def create_user_command(slug, email, name, role, manager_email, level_code, prof
 @click.command("set-password")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def set_password_command(email: str, password: str) -> None:
+@click.option("--temporary", is_flag=True,
+              help="The person must change it at their next sign-in (leave it off when they "
+                   "chose it themselves with you).")
+def set_password_command(email: str, password: str, temporary: bool) -> None:
     """Set a person's password (prompts for it)."""
     person = find_by_email(email)
     if person is None:
         _fail(f"No one has the email {email!r}.")
     person.password_hash = hash_password(_checked_password(password))
+    person.must_change_password = temporary
     from . import audit
     from .auth.service import end_other_sessions
 
@@ -129,10 +133,11 @@ def set_password_command(email: str, password: str) -> None:
     end_other_sessions(person)
     revoked = revoke_all_tokens(person)
     audit.record(None, "auth.password_set", person,
-                 after={"tokens_revoked": revoked} if revoked else None)
+                 after={"temporary": temporary, **({"tokens_revoked": revoked} if revoked else {})})
     db.session.commit()
     click.echo(f"Password set for {person.email}; their sessions are signed out"
-               + (f" and their {revoked} API token(s) revoked." if revoked else "."))
+               + (f" and their {revoked} API token(s) revoked." if revoked else ".")
+               + (" They must change it when they next sign in." if temporary else ""))
 
 
 @click.command("create-token")

@@ -1,4 +1,4 @@
-"""sign in: a slow-down instead of a lockout, expiring API tokens
+"""sign in: a slow-down instead of a lockout, expiring API tokens, passwords to change
 
 Revision ID: 0011_sign_in
 Revises: 0009_entries_revision
@@ -10,6 +10,7 @@ Create Date: 2026-12-02 06:30:00.000000
 - ``api_tokens.expires_at``: every token expires. Tokens made before this revision had no
   expiry; they get 90 days from the moment the migration runs (the default for new tokens),
   so no script stops at the upgrade and none works for ever.
+- ``people.must_change_password``: set when someone else chose the person's password.
 """
 from datetime import UTC, datetime, timedelta
 
@@ -46,6 +47,8 @@ def upgrade():
 
     # Plain ALTER TABLE where it can be; the NOT NULL on a column that was just filled needs
     # batch mode on SQLite (a copy of the small api_tokens table), a plain ALTER elsewhere.
+    op.add_column("people", sa.Column("must_change_password", sa.Boolean(),
+                                      server_default=sa.false(), nullable=False))
     op.add_column("api_tokens", sa.Column("expires_at", sa.DateTime(timezone=True),
                                           nullable=True))
     tokens = sa.table("api_tokens", sa.column("expires_at", sa.DateTime(timezone=True)))
@@ -59,6 +62,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("api_tokens") as batch_op:
         batch_op.drop_column("expires_at")
+    with op.batch_alter_table("people") as batch_op:
+        batch_op.drop_column("must_change_password")
     op.drop_index(op.f("ix_sign_in_throttles_last_failure_at"), table_name="sign_in_throttles")
     op.drop_table("sign_in_throttles")
     op.create_table(

@@ -58,6 +58,11 @@ def load_api_user() -> None:
         return
     token = current_token()
     g._login_user = token.person if token is not None else AnonymousUserMixin()
+    if token is not None and token.person.must_change_password:
+        # Unreachable with tokens made by the app (none can be made before the change), kept
+        # so that no token ever acts for a person who has not yet chosen their own password.
+        raise ApiError(403, "Change your password first: HR set it, and it must be your own.",
+                       kind="password-change-required")
     if (token is not None and token.read_only and request.endpoint is not None
             and request.method not in SAFE_METHODS):
         raise ApiError(403, "This token is read-only; make a token that may write.",

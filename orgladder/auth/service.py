@@ -175,6 +175,7 @@ def change_password(person: Person, current: str, new: str) -> None:
         raise DomainError("Choose a password different from the current one.",
                           field="new_password")
     person.password_hash = hash_password(new)
+    person.must_change_password = False  # their own choice now
     end_other_sessions(person)
     revoked = revoke_all_tokens(person)
     audit.record(person, "auth.password_change", person,

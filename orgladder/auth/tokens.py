@@ -91,6 +91,9 @@ def create_token(actor: Person | None, owner: Person, name: str, read_only: bool
         raise DomainError("People make their own tokens.")
     if not owner.active:
         raise DomainError(f"{owner.email} is deactivated; a token would not work.")
+    if owner.must_change_password:
+        raise DomainError(f"{owner.email} must change the password HR set first; "
+                          "tokens can be made after that.")
     expires_at = expires_at or expiry(now)
     if not now < expires_at <= now + timedelta(days=MAX_LIFETIME_DAYS + 1):
         raise DomainError(f"A token expires within {MAX_LIFETIME_DAYS} days.", "expires_in")

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_login import current_user, login_user, logout_user
 
 from ..access import Permission, public, requires
+from ..api.errors import is_api_request
 from ..errors import DomainError
 from ..extensions import db, login_manager
 from ..web import attach_error, render_form
@@ -26,6 +27,23 @@ def keep_session_alive() -> None:
         return
     if service.keep_alive(current_user):
         db.session.commit()  # nothing else is pending before the view runs
+
+
+# What a person whose password HR set may reach before choosing their own.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset({"auth.change_password", "auth.logout", "static"})
+
+
+@bp.before_app_request
+def require_own_password():
+    """Someone else chose this person's password: every page sends them to change it first.
+    (The API holds them off in ``api.auth``; they can have no token before the change.)"""
+    if (request.endpoint is None or request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE
+            or is_api_request() or not current_user.is_authenticated
+            or not current_user.must_change_password):
+        return None
+    flash("Choose your own password to continue: the one you signed in with was set for you.",
+          "info")
+    return redirect(url_for("auth.change_password"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,7 +69,10 @@ def login():
         service.start_session(person, request.user_agent.string or "")
         login_user(person)
         db.session.commit()
-        response = redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        if person.must_change_password:
+            response = redirect(url_for("auth.change_password"))
+        else:
+            response = redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         devices.remember(response, person.email)
         return response
     return render_form("auth/login.html", form)
