@@ -72,11 +72,19 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         # A CSRF token lives as long as the session: a form left open over lunch still submits.
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 12),
-        # After LOCKOUT_THRESHOLD failed sign-ins for one email address within
-        # LOCKOUT_WINDOW_MINUTES, signing in with it is paused for LOCKOUT_MINUTES.
-        "LOCKOUT_THRESHOLD": _int("LOCKOUT_THRESHOLD", 10),
-        "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
-        "LOCKOUT_MINUTES": _int("LOCKOUT_MINUTES", 15),
+        # Failed sign-ins slow the next attempt down; nothing ever locks (auth/throttle.py).
+        # Per email address, or per trusted browser: SIGN_IN_FREE_FAILURES cost nothing, then
+        # each failure makes the next attempt wait SIGN_IN_FIRST_DELAY_SECONDS, doubling up
+        # to SIGN_IN_MAX_DELAY_SECONDS (5, 10, 20 ... 300 s), so a guesser gets about a dozen
+        # tries an hour per account. Forgotten SIGN_IN_FORGET_MINUTES after the latest failure.
+        "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
+        "SIGN_IN_FIRST_DELAY_SECONDS": _int("SIGN_IN_FIRST_DELAY_SECONDS", 5),
+        "SIGN_IN_MAX_DELAY_SECONDS": _int("SIGN_IN_MAX_DELAY_SECONDS", 300),
+        "SIGN_IN_FORGET_MINUTES": _int("SIGN_IN_FORGET_MINUTES", 60),
+        # A browser that signed in to an account is trusted for it this long (auth/devices.py):
+        # failures from elsewhere do not slow it down.
+        "DEVICE_COOKIE_NAME": "orgladder_device",
+        "DEVICE_COOKIE_DAYS": _int("DEVICE_COOKIE_DAYS", 180),
         # A sign-in ends after SESSION_IDLE_MINUTES without a request, and in any case
         # SESSION_MAX_HOURS after it began (docs/security.md gives the reasons).
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
@@ -101,7 +109,11 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Keeps apart the keys of several deployments sharing one Redis.
         "RATELIMIT_KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX") or "orgladder",
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Failed sign-ins per client address (successes never count). A whole company behind
+        # one NAT address shares it: an office of 1,000 mistyping twice a day each averages
+        # 2 failures per 15 minutes, so 100 leaves room for a morning rush fifty times over,
+        # while one address spraying guesses over many accounts gets 400 an hour.
+        "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "100 per 15 minutes"),
         "PASSWORD_RATE_LIMIT": os.environ.get("PASSWORD_RATE_LIMIT", "5 per minute"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute;5000 per hour"),
         # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.

@@ -137,7 +137,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": normalize_database_url(url),
-                                 "LOGIN_RATE_LIMIT": "1000 per minute"})
+                                 "LOGIN_FAILURE_LIMIT": "1000 per minute"})
     with app.app_context():
         upgrade()
         slug = f"calbench{int(time.time())}"

@@ -165,7 +165,7 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     env = {**os.environ, "ORGLADDER_ENV": "production", "DATABASE_URL": database_url,
            "SECRET_KEY": uuid.uuid4().hex * 2, "REDIS_URL": "redis://127.0.0.1:6379/0",
            "REDIS_KEY_PREFIX": f"load-{uuid.uuid4().hex}", "LOG_LEVEL": "WARNING",
-           "LOGIN_RATE_LIMIT": "100000 per minute"}
+           "LOGIN_FAILURE_LIMIT": "100000 per minute"}
     command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                "--chdir", str(BENCH), "load_app:app"]
     if (os.cpu_count() or 1) > 1:

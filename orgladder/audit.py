@@ -46,7 +46,7 @@ class AuditEvent(db.Model):
 LEAVES_DATA_UNCHANGED = frozenset({
     "access.denied", "audit.export", "calibration.export", "calibration.notes.read",
     "company.export", "people.import_dry_run", "auth.login", "auth.login_failed",
-    "auth.logout", "auth.lockout", "auth.password_change", "auth.password_set",
+    "auth.logout", "auth.password_change", "auth.password_set",
     "token.create", "token.revoke",
 })
 

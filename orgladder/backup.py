@@ -34,8 +34,8 @@ VERSION = 1
 NOT_EXPORTED = {
     "auth_sessions": "sign-in sessions are secrets of one running deployment: people sign in "
                      "again after a restore",
-    "sign_in_throttles": "lockout counters are kept per email digest for minutes, not per "
-                         "company",
+    "sign_in_throttles": "failed sign-in counts are kept per email or browser digest for an "
+                         "hour at most, not per company",
 }
 
 # Columns that hold another row's id beside the name of its model (no foreign key possible).

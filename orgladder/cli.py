@@ -11,11 +11,17 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from .access import Role
-from .auth.tokens import create_token, revoke_all_tokens
+from .auth.tokens import (
+    DEFAULT_LIFETIME_DAYS,
+    MAX_LIFETIME_DAYS,
+    create_token,
+    expiry,
+    revoke_all_tokens,
+)
 from .companies import create_company, find_company
 from .demo import DEFAULT_PASSWORD, LOGINS, email_of, seed_demo
 from .errors import DomainError
-from .extensions import db
+from .extensions import db, utcnow
 from .ladders.models import Level
 from .passwords import hash_password, password_problems
 from .people.grants import describe, find_grant, grant_role, revoke_role
@@ -170,12 +176,16 @@ def revoke_role_command(email: str, role: str, scope_email: str | None) -> None:
 @click.command("set-password")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def set_password_command(email: str, password: str) -> None:
+@click.option("--temporary", is_flag=True,
+              help="The person must change it at their next sign-in (leave it off when they "
+                   "chose it themselves with you).")
+def set_password_command(email: str, password: str, temporary: bool) -> None:
     """Set a person's password (prompts for it)."""
     person = find_by_email(email)
     if person is None:
         _fail(f"No one has the email {email!r}.")
     person.password_hash = hash_password(_checked_password(password))
+    person.must_change_password = temporary
     from . import audit
     from .auth.service import end_other_sessions
 
@@ -183,10 +193,11 @@ def set_password_command(email: str, password: str) -> None:
     end_other_sessions(person)
     revoked = revoke_all_tokens(person)
     audit.record(None, "auth.password_set", person,
-                 after={"tokens_revoked": revoked} if revoked else None)
+                 after={"temporary": temporary, **({"tokens_revoked": revoked} if revoked else {})})
     db.session.commit()
     click.echo(f"Password set for {person.email}; their sessions are signed out"
-               + (f" and their {revoked} API token(s) revoked." if revoked else "."))
+               + (f" and their {revoked} API token(s) revoked." if revoked else ".")
+               + (" They must change it when they next sign in." if temporary else ""))
 
 
 @click.command("create-token")
@@ -194,19 +205,22 @@ def set_password_command(email: str, password: str) -> None:
 @click.option("--read-only", is_flag=True, help="The token can read but not change anything.")
 @click.option("--name", default="Command line", show_default=True,
               help="What the token is for; shown on the person's settings page.")
-def create_token_command(email: str, read_only: bool, name: str) -> None:
+@click.option("--expires-in-days", type=int, default=DEFAULT_LIFETIME_DAYS, show_default=True,
+              help=f"Days until the token stops working (1 to {MAX_LIFETIME_DAYS}).")
+def create_token_command(email: str, read_only: bool, name: str, expires_in_days: int) -> None:
     """Make an API token acting as EMAIL; prints it once, alone on the last line."""
     person = find_by_email(email)
     if person is None:
         _fail(f"No one has the email {email!r}.")
     try:
-        token, secret = create_token(None, person, name, read_only=read_only)
+        token, secret = create_token(None, person, name, read_only=read_only,
+                                     expires_at=expiry(utcnow(), days=expires_in_days))
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
     kind = "read-only " if token.read_only else ""
-    click.echo(f"Created the {kind}API token {token.name!r} for {person.email}. "
-               "It is shown once; keep it secret:")
+    click.echo(f"Created the {kind}API token {token.name!r} for {person.email}, expiring on "
+               f"{token.expires_at:%-d %b %Y at %H:%M} UTC. It is shown once; keep it secret:")
     click.echo(secret)
 
 

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from .api.auth import rate_limit_key as api_rate_limit_key
 
 log = logging.getLogger(__name__)
-
-
-def _login_account() -> str:
-    """Limit by the account tried as well, so one address cannot be guessed at from many IPs."""
-    return "account:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def register_rate_limits(app: Flask) -> Limiter:
@@ -32,9 +27,9 @@ def register_rate_limits(app: Flask) -> Limiter:
     app.extensions["orgladder.limiter"] = limiter
 
     # endpoint -> [(limit, key function)], applied to POST only: reading a form is free.
+    # Sign-in is not here: it counts failures only, per account and per address
+    # (auth.throttle, auth.address_limit), so that nobody signing in correctly is slowed.
     limits = {
-        "auth.login": [(config["LOGIN_RATE_LIMIT"], get_remote_address),
-                       (config["LOGIN_RATE_LIMIT"], _login_account)],
         "auth.change_password": [(config["PASSWORD_RATE_LIMIT"], get_remote_address)],
     }
     for endpoint, rules in limits.items():

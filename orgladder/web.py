@@ -25,3 +25,14 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
     else:
         form.form_errors.append(error.message)
     form._errors = None  # recompute form.errors with the new message
+
+
+def wait_in_words(seconds: int) -> str:
+    """A wait as a page words it after "Try again in": "40 seconds", "2 minutes and 5 seconds"."""
+    def unit(count: int, name: str) -> str:
+        return f"{count} {name}{'' if count == 1 else 's'}"
+
+    minutes, rest = divmod(max(1, seconds), 60)
+    if not minutes:
+        return unit(rest, "second")
+    return unit(minutes, "minute") + (f" and {unit(rest, 'second')}" if rest else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -16,47 +17,79 @@ from ..extensions import db, utcnow
 from ..passwords import hash_password, needs_rehash, password_problems, verify_password
 from ..people.models import Person
 from ..people.service import find_by_email
-from . import throttle
+from ..web import wait_in_words
+from . import address_limit, devices, throttle
 from .models import AuthSession
 from .tokens import revoke_all_tokens
-
-
-class AccountLocked(DomainError):
-    """Too many failed sign-ins with this email address: signing in with it is paused."""
-
-    def __init__(self, minutes: int):
-        super().__init__(
-            "Too many failed sign-ins with this email address, so signing in with it is paused "
-            f"for {minutes} minutes. Try again later, or ask HR if you forgot your password.")
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> Person | None:
-    """The person for these credentials, or None. Unknown email, wrong password and a
-    deactivated account look the same to the caller and take the same time. Raises
-    ``AccountLocked`` while the address is paused after repeated failures (known or not)."""
+BAD_CREDENTIALS = "The email or the password is not right."
+
+
+class SignInRefused(DomainError):
+    """A sign-in that did not succeed. ``wait_seconds``, when set, is how long the next attempt
+    must wait: the page says it in words and in ``Retry-After``."""
+
+    def __init__(self, message: str, field: str | None = None,
+                 wait_seconds: int | None = None):
+        super().__init__(message, field)
+        self.wait_seconds = wait_seconds
+
+
+def _seconds(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds()))
+
+
+def _account_wait(seconds: int) -> str:
+    return (f"Too many failed sign-ins with this email address. Try again in "
+            f"{wait_in_words(seconds)}, or ask HR if you forgot your password.")
+
+
+def authenticate(email: str, password: str, *, address: str = "",
+                 device_cookie: str | None = None, now: datetime | None = None) -> Person:
+    """The person for these credentials, else ``SignInRefused``. Unknown email, wrong
+    password and a deactivated account look the same to the caller and take the same time.
+
+    Only failures are counted (``throttle``, ``address_limit``). A browser holding a device
+    cookie for the account (``devices``) is counted on its own, so failures from elsewhere
+    never slow it down; every other client shares the account's count and the address's."""
     now = now or utcnow()
-    address = email.strip().lower()[:254]
+    email_address = email.strip().lower()[:254]
     person = find_by_email(email)
-    if throttle.locked_until(address, now) is not None:
+    device = devices.trusted_for(device_cookie, email_address)
+    key = throttle.device_key(device.id) if device else throttle.account_key(email_address)
+    facts = {"email": email_address, "trusted_device": device is not None}
+
+    wait = throttle.remaining_wait(key, now)
+    if wait is not None:
         audit.record(person, "auth.login_failed", person,
-                     after={"email": address, "reason": "locked"})
-        raise AccountLocked(current_app.config["LOCKOUT_MINUTES"])
+                     after={**facts, "reason": "slowed_down", "wait_seconds": _seconds(wait)})
+        raise SignInRefused(_account_wait(_seconds(wait)), wait_seconds=_seconds(wait))
+    address_wait = None if device else address_limit.remaining_wait(address)
+    if address_wait is not None:
+        audit.record(person, "auth.login_failed", person,
+                     after={**facts, "reason": "address_limit", "wait_seconds": address_wait})
+        raise SignInRefused("Too many failed sign-ins from your network. Try again in "
+                            f"{wait_in_words(address_wait)}.", wait_seconds=address_wait)
+
     ok = verify_password(person.password_hash if person else None, password)
     if person is None or not ok or not person.active:
+        if device is None:
+            address_limit.note_failure(address)
+        delay = throttle.note_failure(key, now)
         reason = "inactive" if ok and person is not None else "bad_credentials"
         audit.record(person, "auth.login_failed", person,
-                     after={"email": address, "reason": reason})
-        until = throttle.note_failure(address, now)
-        if until is not None:
-            audit.record(person, "auth.lockout", person,
-                         after={"email": address, "until": until.isoformat()})
-            raise AccountLocked(current_app.config["LOCKOUT_MINUTES"])
-        return None
-    throttle.forget(address)
+                     after={**facts, "reason": reason,
+                            **({"wait_seconds": _seconds(delay)} if delay else {})})
+        if delay is None:
+            raise SignInRefused(BAD_CREDENTIALS, "password")
+        raise SignInRefused(f"{BAD_CREDENTIALS} {_account_wait(_seconds(delay))}", "password",
+                            wait_seconds=_seconds(delay))
+    throttle.forget(key)
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
     audit.record(person, "auth.login", person)
@@ -142,6 +175,7 @@ def change_password(person: Person, current: str, new: str) -> None:
         raise DomainError("Choose a password different from the current one.",
                           field="new_password")
     person.password_hash = hash_password(new)
+    person.must_change_password = False  # their own choice now
     end_other_sessions(person)
     revoked = revoke_all_tokens(person)
     audit.record(person, "auth.password_change", person,

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import Permission, public, requires
+from ..api.errors import is_api_request
 from ..errors import DomainError
 from ..extensions import db, login_manager
 from ..web import attach_error, render_form
-from . import service
+from . import devices, service
 from .forms import LoginForm, PasswordChangeForm
+from .redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -29,12 +29,21 @@ def keep_session_alive() -> None:
         db.session.commit()  # nothing else is pending before the view runs
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+# What a person whose password HR set may reach before choosing their own.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset({"auth.change_password", "auth.logout", "static"})
+
+
+@bp.before_app_request
+def require_own_password():
+    """Someone else chose this person's password: every page sends them to change it first.
+    (The API holds them off in ``api.auth``; they can have no token before the change.)"""
+    if (request.endpoint is None or request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE
+            or is_api_request() or not current_user.is_authenticated
+            or not current_user.must_change_password):
         return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
+    flash("Choose your own password to continue: the one you signed in with was set for you.",
+          "info")
+    return redirect(url_for("auth.change_password"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,20 +53,28 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        device_cookie = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
         try:
-            person = service.authenticate(form.email.data, form.password.data)
-        except service.AccountLocked as locked:
-            db.session.commit()  # keep the audit of the refusal
-            attach_error(form, locked)
-            return render_form("auth/login.html", form)
-        if person is not None:
-            session.clear()  # a fresh session on sign-in: nothing survives from before
-            service.start_session(person, request.user_agent.string or "")
-            login_user(person)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-        db.session.commit()  # keep the audit of the failure
-        attach_error(form, DomainError("The email or the password is not right.", "password"))
+            person = service.authenticate(form.email.data, form.password.data,
+                                          address=request.remote_addr or "",
+                                          device_cookie=device_cookie)
+        except service.SignInRefused as refused:
+            db.session.commit()  # keep the count and the audit of the refusal
+            attach_error(form, refused)
+            page, status = render_form("auth/login.html", form)
+            if refused.wait_seconds is None:
+                return page, status
+            return page, 429, {"Retry-After": str(refused.wait_seconds)}
+        session.clear()  # a fresh session on sign-in: nothing survives from before
+        service.start_session(person, request.user_agent.string or "")
+        login_user(person)
+        db.session.commit()
+        if person.must_change_password:
+            response = redirect(url_for("auth.change_password"))
+        else:
+            response = redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        devices.remember(response, person.email)
+        return response
     return render_form("auth/login.html", form)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +78,9 @@ class Person(UserMixin, CompanyOwned, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     profession_start: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Someone else chose the password (HR adding the person): they change it at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     path: Mapped[str] = mapped_column(String(1024), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -61,6 +61,9 @@ def create_person(
         name=name.strip(),
         profession_start=profession_start,
         password_hash=hash_password(password) if password else None,
+        # A password chosen by someone else (HR) is the person's to replace at first sign-in;
+        # the operator's commands pass no actor and set passwords chosen with the person.
+        must_change_password=bool(password) and actor is not None,
     )
     person.grants = [RoleGrant(company_id=company_id, role=str(role)) for role in set(roles)]
     db.session.add(person)
