@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from .access import Role
+from .actors import OPERATOR_CLI
 from .auth.tokens import create_token, revoke_all_tokens
 from .companies import create_company, find_company
 from .demo import DEFAULT_PASSWORD, LOGINS, email_of, seed_demo
@@ -57,7 +58,7 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
 def create_company_command(name: str, slug: str) -> None:
     """Create a company with its own copy of the default ladder."""
     try:
-        company = create_company(None, name, slug)
+        company = create_company(OPERATOR_CLI, name, slug)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
@@ -95,12 +96,13 @@ def create_user_command(slug, email, name, role, manager_email, level_code, prof
         level = levels[0]
     try:
         person = create_person(
-            None, company.id, email=email, name=name, manager=manager,
+            OPERATOR_CLI, company.id, email=email, name=name, manager=manager,
             profession_start=profession_start.date() if profession_start else None,
             roles={Role.EMPLOYEE, Role(role)}, password=_checked_password(password),
         )
         if level is not None:
-            assign_level(None, person, level, date.today(), "Set when the account was created")
+            assign_level(OPERATOR_CLI, person, level, date.today(),
+                         "Set when the account was created")
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
@@ -122,7 +124,7 @@ def set_password_command(email: str, password: str) -> None:
     person.session_token = None
     end_other_sessions(person)
     revoked = revoke_all_tokens(person)
-    audit.record(None, "auth.password_set", person,
+    audit.record(OPERATOR_CLI, "auth.password_set", person,
                  after={"tokens_revoked": revoked} if revoked else None)
     db.session.commit()
     click.echo(f"Password set for {person.email}; their sessions are signed out"
@@ -140,7 +142,7 @@ def create_token_command(email: str, read_only: bool, name: str) -> None:
     if person is None:
         _fail(f"No one has the email {email!r}.")
     try:
-        token, secret = create_token(None, person, name, read_only=read_only)
+        token, secret = create_token(OPERATOR_CLI, person, name, read_only=read_only)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()

@@ -89,8 +89,8 @@ WORKER = textwrap.dedent("""
     url, slug, mode = sys.argv[1:]
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        company = create_company(None, "Doomed", slug)
-        person = create_person(None, company.id, email=f"victim@{slug}.test", name="Vic Tim")
+        company = create_company(SYSTEM_SEED, "Doomed", slug)
+        person = create_person(SYSTEM_SEED, company.id, email=f"victim@{slug}.test", name="Vic Tim")
         db.session.flush()  # the rows and their audit events are written, not committed
         if mode == "commit":
             db.session.commit()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from orgladder.actors import OPERATOR_CLI
+
 from .factories import PASSWORD, Org, make_token
 
 ACTORS = ["anonymous", "employee", "manager", "hr", "hr_other"]
@@ -464,7 +466,7 @@ def token_path(org: Org, actor: str, target: str) -> str:
         owner = org.emp  # a token in the other company
     else:
         owner = org.b_person if target == "other_company" else org.peer  # never the actor
-    token, _ = create_token(None, owner, "revocable")
+    token, _ = create_token(OPERATOR_CLI, owner, "revocable")
     db.session.commit()
     return f"/account/tokens/{token.id}/revoke"
 

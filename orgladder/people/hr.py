@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from .. import audit
 from ..access import Permission, Role, can_administer, has_permission, in_scope
+from ..actors import OPERATOR_CLI, SYSTEM_SEED, Actor, person_or_system, require_actor
 from ..auth.models import AuthSession
 from ..auth.tokens import revoke_all_tokens
 from ..errors import DomainError, NotAllowed
@@ -70,8 +71,9 @@ def _check_start(profession_start: date | None) -> None:
                           field="profession_start")
 
 
-def _check_allowed(actor: Person | None, person: Person) -> None:
-    if actor is not None and not can_administer(actor, person):
+def _check_allowed(actor: Actor, person: Person) -> None:
+    editor = person_or_system(actor, OPERATOR_CLI, SYSTEM_SEED)
+    if editor is not None and not can_administer(editor, person):
         raise NotAllowed("Only HR can change this person's record.")
 
 
@@ -98,6 +100,7 @@ def add_person(
     password: str | None = None,
 ) -> Person:
     """HR adds one person to their company (the import adds many)."""
+    require_actor(actor)
     if not has_permission(actor, Permission.MANAGE_PEOPLE):
         raise NotAllowed("Only HR can add people.")
     if manager is not None and not in_scope(actor, manager):
@@ -118,7 +121,7 @@ def add_person(
 
 
 def update_person(
-    actor: Person | None,
+    actor: Actor,
     person: Person,
     *,
     name: str,
@@ -157,11 +160,11 @@ def update_person(
         audit.record(actor, "person.update", person, before=before, after=after)
 
 
-def set_roles(actor: Person | None, person: Person, roles: list[str]) -> None:
+def set_roles(actor: Actor, person: Person, roles: list[str]) -> None:
     """Grant exactly ``roles`` company-wide; everyone keeps the employee role."""
     _check_allowed(actor, person)
     wanted = {Role.EMPLOYEE.value} | {r for r in roles if r in {x.value for x in Role}}
-    if actor is not None and actor.id == person.id and Role.HR.value not in wanted:
+    if actor.id is not None and actor.id == person.id and Role.HR.value not in wanted:
         raise DomainError("You cannot remove your own HR role.", field="roles")
     current = set(company_roles(person))
     if wanted == current:
@@ -174,13 +177,13 @@ def set_roles(actor: Person | None, person: Person, roles: list[str]) -> None:
     db.session.flush()
 
 
-def set_active(actor: Person | None, person: Person, active: bool) -> None:
+def set_active(actor: Actor, person: Person, active: bool) -> None:
     """Deactivate (history kept, sign-in refused, sessions ended) or reactivate a person."""
     _check_allowed(actor, person)
     if person.active == active:
         return
     if not active:
-        if actor is not None and actor.id == person.id:
+        if actor.id is not None and actor.id == person.id:
             raise DomainError("You cannot deactivate yourself.")
         reports = db.session.scalar(
             select(func.count(Person.id)).where(Person.manager_id == person.id,
