@@ -17,6 +17,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_
 
+from .actors import MissingActor
 from .extensions import login_manager, written
 from .people.models import Person
 
@@ -89,6 +90,9 @@ def rule_for(view: Callable) -> AccessRule | None:
 
 
 def permissions_of(person: Person) -> frozenset[Permission]:
+    """What ``person`` may do. A missing actor is an error, never "no one, so no check"."""
+    if person is None:
+        raise MissingActor("a permission check needs the acting person, not None")
     granted: set[Permission] = set()
     for grant in person.grants:
         permissions = ROLE_PERMISSIONS.get(grant.role, frozenset())

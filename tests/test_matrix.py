@@ -161,6 +161,7 @@ STUDIO = {
     "studio.new_ladder": ("GET", "/ladders/new", studio_status(200, company_wide=True)),
     "versions.import_new": ("GET", "/ladders/import", studio_status(200, company_wide=True)),
     "studio.draft": ("GET", "/draft", studio_status(200)),
+    "studio.save_ladder": ("POST", "/draft", studio_status(422)),  # an empty form
     "studio.new_track": ("GET", "/tracks/new", studio_status(200)),
     "studio.edit_track": ("GET", "/tracks/{t}", studio_status(200)),
     "studio.new_level": ("GET", "/tracks/{t}/levels/new", studio_status(200)),

@@ -326,7 +326,7 @@ WRITE_EXAMPLES: dict[str, Example] = {
     "studio.new_ladder": Example(
         "hr", lambda org: "/ladders/new",
         lambda org: {"name": "Design", "source": "empty", "copy_from": 0}, "ladder.create"),
-    "studio.draft": Example(
+    "studio.save_ladder": Example(
         "hr", lambda org: ladder_path(org, "/draft"),
         lambda org: {"name": "Product", "description": "", "revision": org.ladder_a.revision},
         "ladder.update"),

@@ -116,12 +116,13 @@ def is_published(level: Level) -> bool:
         for track in version.document.get("tracks") or [] for item in track.get("levels") or [])
 
 
-def shown_level(level: Level | None) -> Level | None:
-    """A person's level as people read it: the published wording; a level since removed from
-    the ladder (archived) as it was; nothing for a level that exists only in a draft."""
+def shown_level(level: Level | None, published: dict[int, Level]) -> Level | None:
+    """A person's level as people read it: the published wording (``published``: the
+    company's ``published_levels``); a level since removed from the ladder (archived) as it
+    was; nothing for a level that exists only in a draft."""
     if level is None:
         return None
-    wording = published_levels(level.company_id).get(level.id)
+    wording = published.get(level.id)
     if wording is not None:
         return wording
     return level if level.archived else None

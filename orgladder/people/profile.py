@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..ladders.models import Competency, Level, Track
-from ..ladders.visibility import shown_level, visible_ladder
+from ..ladders.visibility import published_levels, shown_level, visible_ladder
 from .gap import GapRow, gap
 from .history import HistoryEntry, level_history
 from .models import LevelAssignment, Person
@@ -79,8 +79,11 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     # from the ladder shows as it was, without next steps; one that exists only in a draft
     # shows as no level at all.
     shown = visible_ladder(viewer, level.ladder_id)
-    profile.history = [replace(entry, published_level=shown_level(entry.assignment.level))
-                       for entry in profile.history]
+    # A decision about a level no version has published yet names draft content: left out.
+    published = published_levels(person.company_id)
+    profile.history = [replace(entry, published_level=wording)
+                       for entry in profile.history
+                       if (wording := shown_level(entry.assignment.level, published)) is not None]
     profile.assignment = assignment
     if level.id in shown.level_by_id:
         level = shown.level_by_id[level.id]
