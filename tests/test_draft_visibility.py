@@ -106,3 +106,14 @@ def test_publishing_shows_the_draft_to_everyone(client, org, draft):
 
 def test_the_draft_level_stays_a_draft_level(org, draft):
     assert db.session.scalar(select(Level.archived).where(Level.id == draft.id)) is False
+
+
+def test_a_people_file_cannot_assign_a_draft_only_level(org, draft):
+    from orgladder.people.importer import dry_run
+
+    data = (f"email,name,manager_email,level\nnew@acmetest.test,Nia New,{org.mgr.email},"
+            f"{NEW_CODE}\n").encode()
+    _, plan, batch = dry_run(org.hr, "people.csv", data)
+    assert batch is None
+    assert any(issue.column == "level" and "not published yet" in issue.message
+               for issue in plan.issues)
