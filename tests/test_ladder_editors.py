@@ -145,3 +145,16 @@ def test_scoped_hr_reads_the_studio_and_changes_nothing(app, client, org, kind):
     if kind == "write":
         assert after == before  # nothing but the refusals was written
 
+
+
+def test_the_draft_page_offers_a_scoped_hr_no_edit(client, org):
+    partner = scoped_hr(org)
+    ladder = org.ladder_a
+    client.login(partner.email)
+    page = client.get(f"/ladders/{ladder.id}/draft").get_data(as_text=True)
+    assert ladder.tracks[0].levels[0].code in page
+    for action in ("/publish", "/tracks/new", "/levels/", "/competencies/new", "/import"):
+        assert f'/ladders/{ladder.id}{action}' not in page, action
+    client.login(org.hr.email)
+    page = client.get(f"/ladders/{ladder.id}/draft").get_data(as_text=True)
+    assert f"/ladders/{ladder.id}/publish" in page and f"/ladders/{ladder.id}/levels/" in page

@@ -165,6 +165,11 @@ def published(actor: Person, ladder_id) -> PublishedLadder:
     return PublishedLadder(view, version, levels)
 
 
+def version_view(version: LadderVersion) -> tuple[LadderView, dict[int, Level]]:
+    """The view of a published version and its levels by id, built once per process."""
+    return _published_view(version.id, version.published_at)
+
+
 @lru_cache(maxsize=256)
 def _published_view(version_id: int, published_at: datetime) -> tuple[LadderView, dict]:
     """A published version never changes, so each process builds its view once: reading the

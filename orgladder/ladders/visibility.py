@@ -25,8 +25,15 @@ from ..extensions import db
 from ..people.models import Person
 from ..tenancy import Company
 from .models import LadderVersion, Level
-from .service import LadderView, LevelChoice, TrackChoice
-from .versions import PublishedLadder, _published_view, draft_view, latest_version, published
+from .service import LadderView, LevelChoice, TrackChoice, list_ladders
+from .versions import (
+    PublishedLadder,
+    draft_view,
+    latest_version,
+    latest_versions,
+    published,
+    version_view,
+)
 
 
 def visible_ladder(actor: Person, ladder_id, *, draft: bool = False) -> PublishedLadder:
@@ -56,9 +63,6 @@ class ShownLadder:
 def visible_ladders(actor: Person) -> list[ShownLadder]:
     """The company's ladders by name, as published; HR also sees those never published yet,
     by their draft's name (the list is not the studio: a draft rename shows there only)."""
-    from .service import list_ladders
-    from .versions import latest_versions
-
     ladders = list_ladders(actor)
     latest = latest_versions([ladder.id for ladder in ladders])
     drafts = has_permission(actor, Permission.VIEW_LADDER_DRAFTS)
@@ -89,7 +93,7 @@ def _published_views(company_id: int) -> list[LadderView]:
         select(LadderVersion).join(newest, (LadderVersion.ladder_id == newest.c.ladder_id)
                                    & (LadderVersion.number == newest.c.number))
         .options(defer(LadderVersion.document)))
-    views = [_published_view(version.id, version.published_at)[0] for version in versions]
+    views = [version_view(version)[0] for version in versions]
     return sorted(views, key=lambda view: (view.ladder.name, view.ladder.id))
 
 
