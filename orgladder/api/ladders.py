@@ -98,7 +98,7 @@ def list_all_ladders():
         LadderSummary(id=ladder.id, name=ladder.name, description=ladder.description,
                       version=ladder.version.number if ladder.version else None,
                       published_at=ladder.version.published_at if ladder.version else None)
-        for ladder in visible_ladders(current_user)
+        for ladder in visible_ladders(current_user, drafts=True)
     ]
     page, window = paginate_list(items, paging)
     return paged_response(LadderPage, page, window)

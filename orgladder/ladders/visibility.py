@@ -60,17 +60,18 @@ class ShownLadder:
     version: LadderVersion | None
 
 
-def visible_ladders(actor: Person) -> list[ShownLadder]:
+def visible_ladders(actor: Person, *, drafts: bool = False) -> list[ShownLadder]:
     """The company's ladders by name, as published; HR also sees those never published yet,
-    by their draft's name (the list is not the studio: a draft rename shows there only)."""
+    by their draft's name (the ladder list is not the studio: a draft rename shows there
+    only). ``drafts``: HR asks for every ladder as its draft (the API's list for HR)."""
     ladders = list_ladders(actor)
     latest = latest_versions([ladder.id for ladder in ladders])
-    drafts = has_permission(actor, Permission.VIEW_LADDER_DRAFTS)
+    reads_drafts = has_permission(actor, Permission.VIEW_LADDER_DRAFTS)
     shown = []
     for ladder in ladders:
         version = latest.get(ladder.id)
-        if version is None and drafts:
-            shown.append(ShownLadder(ladder.id, ladder.name, ladder.description or "", None))
+        if reads_drafts and (drafts or version is None):
+            shown.append(ShownLadder(ladder.id, ladder.name, ladder.description or "", version))
         elif version is not None:
             shown.append(ShownLadder(ladder.id, version.document["name"],
                                      version.document.get("description") or "", version))
