@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from orgladder.extensions import db
 from orgladder.ladders import editing
@@ -103,9 +102,6 @@ def test_publishing_shows_the_draft_to_everyone(client, org, draft):
     assert f'value="{draft.id}"' in client.get(f"/people/{org.emp.id}/level").get_data(
         as_text=True)
 
-
-def test_the_draft_level_stays_a_draft_level(org, draft):
-    assert db.session.scalar(select(Level.archived).where(Level.id == draft.id)) is False
 
 
 def test_a_people_file_cannot_assign_a_draft_only_level(org, draft):
