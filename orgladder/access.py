@@ -17,6 +17,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_
 
+from .actors import MissingActor
 from .extensions import login_manager, written
 from .people.models import Person
 
@@ -34,7 +35,8 @@ class Permission(StrEnum):
     VIEW_LADDER = "view_ladder"  # the company's published ladders
     VIEW_PEOPLE = "view_people"  # people within one's scope
     ASSIGN_LEVEL = "assign_level"  # within one's scope, never oneself
-    MANAGE_LADDERS = "manage_ladders"
+    MANAGE_LADDERS = "manage_ladders"  # edit, publish, restore, import (company-wide HR)
+    VIEW_LADDER_DRAFTS = "view_ladder_drafts"  # read drafts, versions, exports (any HR)
     MANAGE_PEOPLE = "manage_people"
     VIEW_AUDIT = "view_audit"  # the company's audit log (HR)
     CALIBRATE = "calibrate"  # prepare and discuss calibration entries (see calibration.rules)
@@ -49,6 +51,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     Role.HR: frozenset(Permission),
 }
+
+# Permissions a role grants only without a scope: a ladder is the whole company's, so an HR
+# business partner (HR over one part of the org) reads its drafts but does not change them.
+COMPANY_WIDE_ONLY = frozenset({Permission.MANAGE_LADDERS})
 
 # Roles whose grant widens the set of people one may see beyond oneself.
 SCOPING_ROLES = frozenset({Role.HR, Role.MANAGER})
@@ -84,9 +90,15 @@ def rule_for(view: Callable) -> AccessRule | None:
 
 
 def permissions_of(person: Person) -> frozenset[Permission]:
+    """What ``person`` may do. A missing actor is an error, never "no one, so no check"."""
+    if person is None:
+        raise MissingActor("a permission check needs the acting person, not None")
     granted: set[Permission] = set()
     for grant in person.grants:
-        granted |= ROLE_PERMISSIONS.get(grant.role, frozenset())
+        permissions = ROLE_PERMISSIONS.get(grant.role, frozenset())
+        if grant.scope_root_id is not None:
+            permissions = permissions - COMPANY_WIDE_ONLY
+        granted |= permissions
     return frozenset(granted)
 
 

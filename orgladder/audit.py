@@ -15,6 +15,7 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from .actors import SystemActor
 from .computed import company_changed
 from .extensions import UTCDateTime, db, utcnow
 
@@ -30,6 +31,9 @@ class AuditEvent(db.Model):
     # Nullable: a failed sign-in for an unknown email belongs to no company.
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    # The system actor that did the work (actors.SystemActor), when no person did: "System
+    # (finalize)", "Operator (command line)". Empty for a person, who is named by actor_id.
+    actor_name: Mapped[str | None] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str | None] = mapped_column(String(40))
     target_id: Mapped[int | None] = mapped_column()
@@ -66,7 +70,10 @@ def record(
     company_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit makes it durable, and moves
-    the company's revisions (``computed``) unless the event changes no data."""
+    the company's revisions (``computed``) unless the event changes no data.
+
+    ``actor`` is the person who acted, a ``SystemActor`` (named in the event), or None only
+    for what nobody signed in did (a failed sign-in, a refused anonymous request)."""
     if company_id is None:
         company_id = getattr(target, "company_id", None) or getattr(actor, "company_id", None)
     if target is not None and target.__class__.__name__ == "Company":
@@ -74,6 +81,7 @@ def record(
     event = AuditEvent(
         company_id=company_id,
         actor_id=getattr(actor, "id", None),
+        actor_name=actor.name if isinstance(actor, SystemActor) else None,
         action=action,
         # __class__, not type(): a proxy such as current_user must name what it stands for
         target_type=target.__class__.__name__ if target is not None else None,

@@ -66,7 +66,8 @@ def events_query(actor: Person, filters: AuditFilter) -> Select:
     who = aliased(Person, name="actor")
     whom = aliased(Person, name="target")
     query = (
-        select(AuditEvent, who.name, who.email, whom.name)
+        # A system actor has no person row: the event names it (actors.SystemActor).
+        select(AuditEvent, func.coalesce(who.name, AuditEvent.actor_name), who.email, whom.name)
         .outerjoin(who, who.id == AuditEvent.actor_id)
         .outerjoin(whom, and_(AuditEvent.target_type == "Person",
                               whom.id == AuditEvent.target_id))

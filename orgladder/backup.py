@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from . import audit
+from .actors import OPERATOR_CLI
 from .companies import find_company
 from .errors import DomainError
 from .extensions import db, utcnow
@@ -108,7 +109,7 @@ def export_company(slug: str) -> dict[str, Any]:
 
 
 def record_export(slug: str, counts: dict[str, int]) -> None:
-    audit.record(None, "company.export", find_company(slug), after={"rows": counts})
+    audit.record(OPERATOR_CLI, "company.export", find_company(slug), after={"rows": counts})
 
 
 class _Restore:
@@ -238,6 +239,6 @@ def import_company(data: dict[str, Any]) -> tuple[Company, bool]:
         _rebuild_paths(company.id)
     else:
         _advance_sequences(restore.tables)
-    audit.record(None, "company.restore", company,
+    audit.record(OPERATOR_CLI, "company.restore", company,
                  after={"rows": counts, "ids_changed": restore.remap})
     return company, restore.remap

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from .access import Role
+from .actors import OPERATOR_CLI
 from .auth.tokens import (
     DEFAULT_LIFETIME_DAYS,
     MAX_LIFETIME_DAYS,
@@ -65,7 +66,7 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
 def create_company_command(name: str, slug: str) -> None:
     """Create a company with its own copy of the default ladder."""
     try:
-        company = create_company(None, name, slug)
+        company = create_company(OPERATOR_CLI, name, slug)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
@@ -103,21 +104,17 @@ def create_user_command(slug, email, name, role, manager_email, level_code, prof
         level = levels[0]
     try:
         person = create_person(
-            None, company.id, email=email, name=name, manager=manager,
+            OPERATOR_CLI, company.id, email=email, name=name, manager=manager,
             profession_start=profession_start.date() if profession_start else None,
             roles={Role.EMPLOYEE, Role(role)}, password=_checked_password(password),
         )
         if level is not None:
-            assign_level(None, person, level, date.today(), "Set when the account was created")
+            assign_level(OPERATOR_CLI, person, level, date.today(),
+                         "Set when the account was created")
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
     click.echo(f"Created {person.name} <{person.email}> in {company.name} as {role}.")
-
-
-# The command line acts as the operator at the server, who is no person of any company. The
-# services take ``None`` for them today; this is the one place the commands say so.
-OPERATOR = None
 
 
 def _person(email: str, what: str = "") -> Person:
@@ -145,7 +142,7 @@ def grant_role_command(email: str, role: str, scope_email: str | None) -> None:
     person, scope_root = _grant_args(email, scope_email)
     held = find_grant(person, role, scope_root) is not None
     try:
-        grant_role(OPERATOR, person, role, scope_root)
+        grant_role(OPERATOR_CLI, person, role, scope_root)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
@@ -164,7 +161,7 @@ def revoke_role_command(email: str, role: str, scope_email: str | None) -> None:
     person, scope_root = _grant_args(email, scope_email)
     held = find_grant(person, role, scope_root) is not None
     try:
-        revoke_role(OPERATOR, person, role, scope_root)
+        revoke_role(OPERATOR_CLI, person, role, scope_root)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
@@ -192,7 +189,7 @@ def set_password_command(email: str, password: str, temporary: bool) -> None:
     person.session_token = None
     end_other_sessions(person)
     revoked = revoke_all_tokens(person)
-    audit.record(None, "auth.password_set", person,
+    audit.record(OPERATOR_CLI, "auth.password_set", person,
                  after={"temporary": temporary, **({"tokens_revoked": revoked} if revoked else {})})
     db.session.commit()
     click.echo(f"Password set for {person.email}; their sessions are signed out"
@@ -213,7 +210,7 @@ def create_token_command(email: str, read_only: bool, name: str, expires_in_days
     if person is None:
         _fail(f"No one has the email {email!r}.")
     try:
-        token, secret = create_token(None, person, name, read_only=read_only,
+        token, secret = create_token(OPERATOR_CLI, person, name, read_only=read_only,
                                      expires_at=expiry(utcnow(), days=expires_in_days))
     except DomainError as error:
         _fail(error.message)

@@ -7,7 +7,8 @@ import re
 from sqlalchemy import select
 
 from . import audit
-from .errors import DomainError
+from .actors import OPERATOR_CLI, SYSTEM_SEED, person_or_system
+from .errors import DomainError, NotAllowed
 from .extensions import db
 from .ladders.template import create_default_ladder
 from .tenancy import Company
@@ -20,6 +21,10 @@ def find_company(slug: str) -> Company | None:
 
 
 def create_company(actor, name: str, slug: str) -> Company:
+    """A new tenant. Only the operator (command line) and the demo seed create companies:
+    nobody signed in to one company makes another."""
+    if person_or_system(actor, OPERATOR_CLI, SYSTEM_SEED) is not None:
+        raise NotAllowed("Companies are created on the command line.")
     name, slug = name.strip(), slug.strip().lower()
     if not name:
         raise DomainError("Give the company a name.", field="name")

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .access import Role
+from .actors import SYSTEM_SEED
 from .calibration.demo import seed_demo_calibration
 from .companies import create_company, find_company
 from .extensions import db
@@ -62,7 +63,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> bool:
     """Create the demo company unless it exists. Returns True when it was created."""
     if find_company(DEMO_SLUG) is not None:
         return False
-    company = create_company(None, "Acme", DEMO_SLUG)
+    company = create_company(SYSTEM_SEED, "Acme", DEMO_SLUG)
     levels = {
         level.code: level
         for level in db.session.scalars(select(Level).where(Level.company_id == company.id))
@@ -70,7 +71,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> bool:
     people: dict[str, Person] = {}
     for key, name, manager_key, roles, start, history in ORG:
         person = create_person(
-            None,
+            SYSTEM_SEED,
             company.id,
             email=email_of(key),
             name=name,
@@ -81,7 +82,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> bool:
         )
         people[key] = person
         for code, effective, reason in history:
-            assign_level(None, person, levels[code], effective, reason)
+            assign_level(SYSTEM_SEED, person, levels[code], effective, reason)
     seed_demo_calibration(company.id, people)
     db.session.commit()
     return True

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from orgladder.access import Role
+from orgladder.actors import OPERATOR_CLI, SYSTEM_SEED
 from orgladder.auth.tokens import create_token
 from orgladder.companies import create_company
 from orgladder.extensions import db
@@ -21,7 +22,7 @@ PASSWORD = "correct horse battery"
 
 
 def make_company(slug: str, name: str | None = None) -> Company:
-    return create_company(None, name or slug.title(), slug)
+    return create_company(SYSTEM_SEED, name or slug.title(), slug)
 
 
 def levels_of(company: Company) -> dict[str, Level]:
@@ -48,17 +49,18 @@ def make_person(
 ) -> Person:
     email = email or f"{name.lower().replace(' ', '.')}@{company.slug}.test"
     person = create_person(
-        None, company.id, email=email, name=name, manager=manager,
+        SYSTEM_SEED, company.id, email=email, name=name, manager=manager,
         profession_start=profession_start, roles=[Role.EMPLOYEE, *roles], password=password,
     )
     if level:
-        assign_level(None, person, levels_of(company)[level], date(2024, 1, 1), "Initial level")
+        assign_level(SYSTEM_SEED, person, levels_of(company)[level], date(2024, 1, 1),
+                     "Initial level")
     return person
 
 
 def make_token(person: Person, *, read_only: bool = False, name: str = "tests") -> str:
     """A personal access token of ``person`` (its secret), made by the real service."""
-    _, secret = create_token(None, person, name, read_only=read_only)
+    _, secret = create_token(OPERATOR_CLI, person, name, read_only=read_only)
     db.session.commit()
     return secret
 

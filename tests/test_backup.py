@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from orgladder import create_app
 from orgladder.access import Role
+from orgladder.actors import SYSTEM_SEED
 from orgladder.backup import NOT_EXPORTED, POLYMORPHIC, company_tables, export_company
 from orgladder.calibration import entries
 from orgladder.calibration.states import CycleState
@@ -171,7 +172,7 @@ def test_round_trip_gives_an_identical_company(app, org, other_database, tmp_pat
     calibrations_survive(client, org, original)
     # New rows get fresh ids after the restored ones (PostgreSQL's sequences moved on).
     with target.app_context():
-        company = create_company(None, "Next", "next")
+        company = create_company(SYSTEM_SEED, "Next", "next")
         db.session.commit()
         assert company.id > max(row["id"] for row in original["tables"]["companies"])
 
@@ -236,7 +237,7 @@ def test_a_restore_renumbers_when_ids_are_taken(app, org, other_database, tmp_pa
     target = other_database()
     taken = original["tables"]["companies"][0]["id"]
     with target.app_context():
-        if create_company(None, "Occupier", "occupier").id != taken:
+        if create_company(SYSTEM_SEED, "Occupier", "occupier").id != taken:
             db.session.execute(insert(Company).values(id=taken, name="Squatter",
                                                       slug="squatter", created_at=utcnow()))
         db.session.commit()

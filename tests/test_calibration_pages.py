@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from orgladder.access import Role
+from orgladder.actors import SYSTEM_SEED
 from orgladder.calibration import entries, service
 from orgladder.calibration.models import CalibrationSession
 from orgladder.calibration.scales import band
@@ -133,7 +134,7 @@ def test_outliers_are_flagged(client, org, session_cycle):
     is proposed for another promotion."""
     fill(org, session_cycle, org.peer, "M5", 1, 1)
     org.peer.profession_start = date.today() - timedelta(days=2 * 365)
-    assign_level(None, org.emp, levels_of(org.a)["P3"], date.today() - timedelta(days=60),
+    assign_level(SYSTEM_SEED, org.emp, levels_of(org.a)["P3"], date.today() - timedelta(days=60),
                  "Promoted")
     db.session.commit()
     client.login(org.hr.email)

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from orgladder.access import Role
+from orgladder.actors import SYSTEM_SEED
 from orgladder.audit import AuditEvent
 from orgladder.calibration import service as calibration
 from orgladder.calibration.models import CalibrationCycle, CalibrationEntry
@@ -157,7 +158,7 @@ def hr_in_committed_company(app):
         pytest.skip("the concurrency test runs on PostgreSQL (TEST_DATABASE_URL)")
     slug = f"race-{uuid.uuid4().hex[:8]}"
     with app.app_context():
-        company = create_company(None, "Race", slug)
+        company = create_company(SYSTEM_SEED, "Race", slug)
         hr = make_person(company, "Hal Racer", roles=[Role.HR], email=f"hr@{slug}.test")
         db.session.commit()
         yield hr.id

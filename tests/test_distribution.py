@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from orgladder.actors import SYSTEM_SEED
 from orgladder.extensions import db
 from orgladder.people.distribution import level_distribution
 from orgladder.people.models import Person, years_since
@@ -35,11 +36,12 @@ def test_the_sql_counts_match_the_band_rule_day_by_day(org):
             person = make_person(org.a, f"{code} edge {n}", manager=org.boss,
                                  profession_start=start, email=f"{code}.{n}@edges.test")
             if n % 10 == 0:  # some with an older and a future assignment beside the one in force
-                assign_level(None, person, levels["P1"], date(2020, 1, 1), "Joined")
-                assign_level(None, person, levels["P4"], TODAY + timedelta(days=1), "Tomorrow")
+                assign_level(SYSTEM_SEED, person, levels["P1"], date(2020, 1, 1), "Joined")
+                assign_level(SYSTEM_SEED, person, levels["P4"], TODAY + timedelta(days=1),
+                             "Tomorrow")
             if n % 10 == 5:  # two on the same day: the later one is in force
-                assign_level(None, person, levels["P4"], date(2027, 6, 1), "Corrected below")
-            assign_level(None, person, level, date(2027, 6, 1), "Current")
+                assign_level(SYSTEM_SEED, person, levels["P4"], date(2027, 6, 1), "Corrected below")
+            assign_level(SYSTEM_SEED, person, level, date(2027, 6, 1), "Current")
             people.append(person)
     people.append(make_person(org.a, "Unknown start", manager=org.boss, level="P2",
                               profession_start=None))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
 import uuid
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -82,6 +84,7 @@ def test_the_app_recovers_when_the_sqlite_file_comes_back(tmp_path):
 WORKER = textwrap.dedent("""
     import sys, time
     from orgladder import create_app
+    from orgladder.actors import SYSTEM_SEED
     from orgladder.companies import create_company
     from orgladder.extensions import db
     from orgladder.people.service import create_person
@@ -89,8 +92,9 @@ WORKER = textwrap.dedent("""
     url, slug, mode = sys.argv[1:]
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        company = create_company(None, "Doomed", slug)
-        person = create_person(None, company.id, email=f"victim@{slug}.test", name="Vic Tim")
+        company = create_company(SYSTEM_SEED, "Doomed", slug)
+        person = create_person(SYSTEM_SEED, company.id, email=f"victim@{slug}.test",
+                               name="Vic Tim")
         db.session.flush()  # the rows and their audit events are written, not committed
         if mode == "commit":
             db.session.commit()
@@ -104,8 +108,12 @@ def run_and_kill(database_url: str, tmp_path, mode: str) -> str:
     slug = f"doomed-{uuid.uuid4().hex[:8]}"
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
+    # The worker imports the code under test, not whichever copy the interpreter would find.
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [root, os.environ.get("PYTHONPATH")]))}
     worker = subprocess.Popen([sys.executable, str(script), database_url, slug, mode],
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert worker.stdout.readline().strip() == "written"
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from orgladder.actors import OPERATOR_CLI
 from orgladder.auth.tokens import create_token
 from orgladder.errors import DomainError
 from orgladder.extensions import db
@@ -86,7 +87,7 @@ def test_no_token_is_made_or_used_before_the_change(client, org):
     body = assert_problem(Api(client, secret).get("/api/v1/me"), 403, "password-change-required")
     assert "Change your password first" in body["detail"]
     try:
-        create_token(None, org.emp, "cli")
+        create_token(OPERATOR_CLI, org.emp, "cli")
     except DomainError as error:
         assert "must change the password" in error.message
     else:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from orgladder.access import Role, may_grant, may_move, may_place
+from orgladder.actors import OPERATOR_CLI
 from orgladder.audit import AuditEvent
 from orgladder.errors import DomainError, NotAllowed
 from orgladder.extensions import db
@@ -29,7 +30,7 @@ def make_partner(org: Org) -> Person:
     """An HR business partner for the part under Mona Manager (Mona, Eli, Leo, Ida), who
     herself reports to the boss: outside her own part of the org."""
     partner = make_person(org.a, "Hedda Partner", manager=org.boss)
-    grant_role(None, partner, Role.HR, scope_root=org.mgr)
+    grant_role(OPERATOR_CLI, partner, Role.HR, scope_root=org.mgr)
     db.session.commit()
     return partner
 
@@ -95,7 +96,7 @@ def test_a_revoke_is_checked_as_the_grant_would_be(org, partner, actor_kind, rol
     actor = actor_of(org, partner, actor_kind)
     person = target_of(org, actor, target)
     scope_root = scope_of(org, where)
-    grant_role(None, person, role, scope_root)  # the operator sets the grant up
+    grant_role(OPERATOR_CLI, person, role, scope_root)  # the operator sets the grant up
     db.session.commit()
     if grant_expected(actor_kind, role, where, target):
         revoke_role(actor, person, role, scope_root)

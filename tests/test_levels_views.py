@@ -8,6 +8,7 @@ from datetime import date
 
 from orgladder.computed import EXTENSION as COMPUTED
 from orgladder.extensions import db
+from orgladder.ladders import versions
 from orgladder.people.importer import confirm, dry_run
 from orgladder.people.service import assign_level
 
@@ -157,4 +158,9 @@ def test_the_people_filters_are_kept_and_show_a_change_at_once(client, org, quer
     db.session.commit()
     page = client.get("/people").get_data(as_text=True)
     assert eli in page
+    # A draft's retitle is the studio's alone; published, it shows at once.
+    assert "P3 Senior Product Manager</option>" in page and "P3 Senior PM</option>" not in page
+    versions.publish(org.hr, org.ladder_a, "Retitled P3")
+    db.session.commit()
+    page = client.get("/people").get_data(as_text=True)
     assert "P3 Senior PM</option>" in page and "P3 Senior Product Manager</option>" not in page

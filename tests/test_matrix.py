@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from orgladder.actors import OPERATOR_CLI
+
 from .factories import PASSWORD, Org, make_token
 
 ACTORS = ["anonymous", "employee", "manager", "hr", "hr_other"]
@@ -164,6 +166,7 @@ STUDIO = {
     "studio.new_ladder": ("GET", "/ladders/new", studio_status(200, company_wide=True)),
     "versions.import_new": ("GET", "/ladders/import", studio_status(200, company_wide=True)),
     "studio.draft": ("GET", "/draft", studio_status(200)),
+    "studio.save_ladder": ("POST", "/draft", studio_status(422)),  # an empty form
     "studio.new_track": ("GET", "/tracks/new", studio_status(200)),
     "studio.edit_track": ("GET", "/tracks/{t}", studio_status(200)),
     "studio.new_level": ("GET", "/tracks/{t}/levels/new", studio_status(200)),
@@ -469,7 +472,7 @@ def token_path(org: Org, actor: str, target: str) -> str:
         owner = org.emp  # a token in the other company
     else:
         owner = org.b_person if target == "other_company" else org.peer  # never the actor
-    token, _ = create_token(None, owner, "revocable")
+    token, _ = create_token(OPERATOR_CLI, owner, "revocable")
     db.session.commit()
     return f"/account/tokens/{token.id}/revoke"
 

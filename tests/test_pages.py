@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from orgladder.access import Role
+from orgladder.actors import SYSTEM_SEED
 from orgladder.extensions import db
 from orgladder.people.service import assign_level
 
@@ -69,7 +70,7 @@ def test_my_level_shows_level_expectations_band_and_next_steps(client, org):
 
 
 def test_my_level_at_an_equivalent_grade_offers_the_other_track(client, org):
-    assign_level(None, org.emp, levels_of(org.a)["P4"], date.today(), "Promoted")
+    assign_level(SYSTEM_SEED, org.emp, levels_of(org.a)["P4"], date.today(), "Promoted")
     db.session.commit()
     client.login(org.emp.email)
     body = text_of(client.get("/me"))
@@ -84,7 +85,8 @@ def test_my_level_without_a_level(client, org):
 
 
 def test_future_assignment_is_not_yet_current(client, org):
-    assign_level(None, org.emp, levels_of(org.a)["P3"], date.today() + timedelta(days=30), "Next")
+    assign_level(SYSTEM_SEED, org.emp, levels_of(org.a)["P3"], date.today() + timedelta(days=30),
+                 "Next")
     db.session.commit()
     client.login(org.emp.email)
     body = text_of(client.get("/me"))

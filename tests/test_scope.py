@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from orgladder.access import Role, can_manage, in_scope, scope_clause
+from orgladder.actors import SYSTEM_SEED
 from orgladder.errors import DomainError
 from orgladder.extensions import db
 from orgladder.people.models import Person
@@ -56,7 +57,7 @@ def test_nobody_manages_themselves(org):
 
 
 def test_reparenting_moves_the_whole_subtree(org):
-    set_manager(None, org.lead, org.peer_mgr)
+    set_manager(SYSTEM_SEED, org.lead, org.peer_mgr)
     db.session.commit()
     assert in_scope(org.peer_mgr, org.emp2)
     assert not in_scope(org.mgr, org.emp2)
@@ -68,13 +69,13 @@ def test_reporting_cycles_are_refused(org, new_manager):
     target = {"self": org.mgr, "direct": org.lead, "indirect": org.emp2}[new_manager]
     path_before = org.mgr.path
     with pytest.raises(DomainError, match="cycle"):
-        set_manager(None, org.mgr, target)
+        set_manager(SYSTEM_SEED, org.mgr, target)
     assert org.mgr.path == path_before
 
 
 def test_manager_from_another_company_is_refused(org):
     with pytest.raises(DomainError):
-        set_manager(None, org.emp, org.hr_b)
+        set_manager(SYSTEM_SEED, org.emp, org.hr_b)
 
 
 @pytest.mark.parametrize("depth", [3, 30])

@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from orgladder.access import Role, can_manage, in_scope, scope_clause
+from orgladder.actors import SYSTEM_SEED
 from orgladder.errors import DomainError
 from orgladder.extensions import db
 from orgladder.people import hr
@@ -79,7 +80,7 @@ class OrgMachine(RuleBasedStateMachine):
         company = self.companies[company_index]
         number = next(self.count)
         person = create_person(
-            None, company.id, email=f"m{self.run}-{number}@{company.slug}.test",
+            SYSTEM_SEED, company.id, email=f"m{self.run}-{number}@{company.slug}.test",
             name=f"M{self.run} {number}", manager=self._person(manager) if manager else None,
             roles=[Role.EMPLOYEE, *roles])
         self.oracle.parent[person.id] = manager
@@ -101,7 +102,7 @@ class OrgMachine(RuleBasedStateMachine):
         cycle = new_manager is not None and node in oracle.ancestors(new_manager)
         foreign = new_manager is not None and oracle.company[new_manager] != oracle.company[node]
         try:
-            set_manager(None, self._person(node),
+            set_manager(SYSTEM_SEED, self._person(node),
                         self._person(new_manager) if new_manager is not None else None)
         except DomainError:
             assert cycle or foreign  # refused exactly when it must be, before writing anything
@@ -111,7 +112,7 @@ class OrgMachine(RuleBasedStateMachine):
 
     @rule(node=people, roles=ROLES)
     def change_roles(self, node, roles):
-        hr.set_roles(None, self._person(node), [str(r) for r in roles])
+        hr.set_roles(SYSTEM_SEED, self._person(node), [str(r) for r in roles])
         self.oracle.roles[node] = {Role.EMPLOYEE, *roles}
 
     @precondition(lambda self: len(self.oracle.parent) > 1)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orgladder.access import Role, can_manage
+from orgladder.actors import SYSTEM_SEED
 from orgladder.errors import NotAllowed
 from orgladder.extensions import db
 from orgladder.people.directory import PeopleFilter, list_people
@@ -51,12 +52,13 @@ def test_manager_sees_and_assigns_exactly_their_subtree(org, tree):
     for i, parent in enumerate(parents):
         roles = [Role.EMPLOYEE, Role.MANAGER] if i in managers else [Role.EMPLOYEE]
         people.append(create_person(
-            None, org.a.id, email=f"t{run}-{i}@acmetest.test", name=f"T{run} {i}",
+            SYSTEM_SEED, org.a.id, email=f"t{run}-{i}@acmetest.test", name=f"T{run} {i}",
             manager=people[parent] if parent is not None else None, roles=roles))
     for node, new_parent in moves:
         if new_parent is not None and new_parent in subtree(parents, node):
             continue  # would be a cycle: the service refuses it (tested elsewhere)
-        set_manager(None, people[node], people[new_parent] if new_parent is not None else None)
+        set_manager(SYSTEM_SEED, people[node],
+                    people[new_parent] if new_parent is not None else None)
         parents[node] = new_parent
     db.session.flush()
     people = [db.session.get(type(p), p.id) for p in people]

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from orgladder.access import Role
+from orgladder.actors import SYSTEM_SEED
 from orgladder.auth.models import AuthSession
 from orgladder.extensions import db
 from orgladder.people import hr
@@ -100,8 +101,10 @@ def test_a_new_manager_applies_on_the_very_next_request(app, client, org):
     client.login(org.mgr.email)
     assert client.get(f"/people/{org.emp.id}").status_code == 200
     assert client.get(f"/people/{org.peer.id}").status_code == 403
-    set_manager(None, db.session.get(Person, org.emp.id), db.session.get(Person, org.peer_mgr.id))
-    set_manager(None, db.session.get(Person, org.peer.id), db.session.get(Person, org.mgr.id))
+    set_manager(SYSTEM_SEED, db.session.get(Person, org.emp.id),
+                db.session.get(Person, org.peer_mgr.id))
+    set_manager(SYSTEM_SEED, db.session.get(Person, org.peer.id),
+                db.session.get(Person, org.mgr.id))
     db.session.commit()
     assert client.get(f"/people/{org.emp.id}").status_code == 403
     assert client.get(f"/people/{org.peer.id}").status_code == 200
@@ -112,11 +115,11 @@ def test_role_changes_apply_on_the_very_next_request(app, client, org):
     client.login(org.mgr.email)
     assert client.get("/people").status_code == 200
     assert client.get("/people/new").status_code == 403
-    hr.set_roles(None, db.session.get(Person, org.mgr.id), [Role.HR.value])
+    hr.set_roles(SYSTEM_SEED, db.session.get(Person, org.mgr.id), [Role.HR.value])
     db.session.commit()
     assert client.get("/people/new").status_code == 200
     assert client.get(f"/people/{org.peer.id}").status_code == 200  # HR sees the company
-    hr.set_roles(None, db.session.get(Person, org.mgr.id), [])
+    hr.set_roles(SYSTEM_SEED, db.session.get(Person, org.mgr.id), [])
     db.session.commit()
     assert client.get("/people").status_code == 403
     assert client.get(f"/people/{org.emp.id}/level").status_code == 403

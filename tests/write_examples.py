@@ -16,6 +16,7 @@ from datetime import date
 
 from flask import Flask
 
+from orgladder.actors import OPERATOR_CLI, SYSTEM_SEED
 from orgladder.auth.tokens import create_token
 from orgladder.calibration.states import CycleState
 from orgladder.extensions import csrf, db
@@ -102,7 +103,7 @@ def ladder_file(org: Org, name: str | None = None) -> dict:
 
 def change_the_draft(org: Org) -> None:
     ladder = org.ladder_a
-    editing.update_ladder(None, ladder, ladder.name, "Changed since version 1", ladder.revision)
+    editing.update_ladder(org.hr, ladder, ladder.name, "Changed since version 1", ladder.revision)
     db.session.commit()
 
 
@@ -121,7 +122,7 @@ def previewed_batch(org: Org) -> None:
 
 
 def deactivate_peer(org: Org) -> None:
-    hr.set_active(None, org.peer, False)
+    hr.set_active(SYSTEM_SEED, org.peer, False)
     db.session.commit()
 
 
@@ -202,7 +203,7 @@ CALIBRATION_EXAMPLES: dict[str, Example] = {
 
 
 def own_token(org: Org) -> None:
-    token, _ = create_token(None, org.emp, "Old script")
+    token, _ = create_token(OPERATOR_CLI, org.emp, "Old script")
     db.session.commit()
     org.token_id = token.id
 
@@ -334,7 +335,7 @@ WRITE_EXAMPLES: dict[str, Example] = {
     "studio.new_ladder": Example(
         "hr", lambda org: "/ladders/new",
         lambda org: {"name": "Design", "source": "empty", "copy_from": 0}, "ladder.create"),
-    "studio.draft": Example(
+    "studio.save_ladder": Example(
         "hr", lambda org: ladder_path(org, "/draft"),
         lambda org: {"name": "Product", "description": "", "revision": org.ladder_a.revision},
         "ladder.update"),

@@ -1,7 +1,7 @@
 """sign in: a slow-down instead of a lockout, expiring API tokens, passwords to change
 
 Revision ID: 0011_sign_in
-Revises: 0009_entries_revision
+Revises: 0010_system_actor
 Create Date: 2026-12-02 06:30:00.000000
 
 - ``sign_in_throttles`` is rebuilt: a row now counts the failures of one email address or of
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0011_sign_in"
-down_revision = "0009_entries_revision"
+down_revision = "0010_system_actor"
 branch_labels = None
 depends_on = None
 

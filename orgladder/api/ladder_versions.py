@@ -70,7 +70,7 @@ def publish(ladder_id: int):
 
 
 @bp.get("/ladders/<int:ladder_id>/versions")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 @operation("List a ladder's published versions, newest first", tag="versions",
            response=VersionPage, query=PageQuery, paginated=True)
 def list_versions(ladder_id: int):
@@ -82,7 +82,7 @@ def list_versions(ladder_id: int):
 
 
 @bp.get("/ladders/<int:ladder_id>/versions/<int:number>")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 @operation("Read one published version of a ladder", tag="versions", response=VersionOut,
            etag=True)
 def get_version(ladder_id: int, number: int):
@@ -91,7 +91,7 @@ def get_version(ladder_id: int, number: int):
 
 
 @bp.get("/ladders/<int:ladder_id>/export")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 @operation("Export the draft or a version as a ladder document (JSON or YAML) or a CSV "
            "level table", tag="versions", query=ExportQuery, etag=True,
            response_media={"application/json": {"$ref": "#/components/schemas/LadderDocument"},

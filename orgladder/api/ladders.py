@@ -13,8 +13,8 @@ from ..access import Permission, has_permission, requires
 from ..extensions import db
 from ..ladders import catalog, editing
 from ..ladders.models import Ladder, LadderVersion, Level, Track
-from ..ladders.service import LadderView, list_ladders
-from ..ladders.versions import draft_view, latest_version, latest_versions, published
+from ..ladders.service import LadderView
+from ..ladders.visibility import visible_ladder, visible_ladders
 from ..tenancy import get_in_company_or_404
 from . import bp
 from .errors import ApiError
@@ -52,15 +52,15 @@ class Shown:
 def shown_ladder(ladder_id: int, state: str | None = None) -> Shown:
     """The ladder as the caller reads it: HR the draft unless asking for the published
     version, everyone else the latest published version (404 before the first one)."""
-    manages = has_permission(current_user, Permission.MANAGE_LADDERS)
-    state = state or ("draft" if manages else "published")
+    drafts = has_permission(current_user, Permission.VIEW_LADDER_DRAFTS)
+    state = state or ("draft" if drafts else "published")
     if state == "draft":
-        if not manages:
+        if not drafts:
             get_in_company_or_404(Ladder, ladder_id, current_user)
             raise ApiError(403, "Only HR reads a ladder's draft; ask for view=published.")
-        view = draft_view(current_user, ladder_id)
-        return Shown(view, "draft", latest_version(view.ladder.id))
-    shown = published(current_user, ladder_id)
+        shown = visible_ladder(current_user, ladder_id, draft=True)
+        return Shown(shown.view, "draft", shown.version)
+    shown = visible_ladder(current_user, ladder_id)
     if shown.view is None:
         raise ApiError(404, "This ladder has no published version yet.")
     return Shown(shown.view, "published", shown.version)
@@ -94,16 +94,11 @@ def _stale(error: Exception) -> ApiError:
            tag="ladders", response=LadderPage, query=PageQuery, paginated=True)
 def list_all_ladders():
     paging = query_args(PageQuery)
-    ladders = list_ladders(current_user)
-    latest = latest_versions([ladder.id for ladder in ladders])
-    if not has_permission(current_user, Permission.MANAGE_LADDERS):
-        ladders = [ladder for ladder in ladders if ladder.id in latest]
     items = [
-        LadderSummary(id=ladder.id, name=ladder.name, description=ladder.description or "",
-                      version=latest[ladder.id].number if ladder.id in latest else None,
-                      published_at=latest[ladder.id].published_at if ladder.id in latest
-                      else None)
-        for ladder in sorted(ladders, key=lambda ladder: (ladder.name, ladder.id))
+        LadderSummary(id=ladder.id, name=ladder.name, description=ladder.description,
+                      version=ladder.version.number if ladder.version else None,
+                      published_at=ladder.version.published_at if ladder.version else None)
+        for ladder in visible_ladders(current_user, drafts=True)
     ]
     page, window = paginate_list(items, paging)
     return paged_response(LadderPage, page, window)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..ladders.models import Competency, LadderVersion, Level
 from ..ladders.service import LadderView, expectations_for
-from ..ladders.versions import PublishedLadder, published
+from ..ladders.versions import PublishedLadder
+from ..ladders.visibility import visible_ladder
 from ..people.models import Person
 from .schemas.ladders import (
     CompetencyOut,
@@ -60,9 +61,10 @@ def ladder_out(view: LadderView, state: str, version: LadderVersion | None) -> L
 
 
 class LevelWording:
-    """Levels as people read them: the wording of the latest published version where the level
-    is published, else the live row (a level not yet published). The same rule as the level
-    profile pages; a constant number of queries per ladder, whatever the number of people."""
+    """Levels as people read them (``ladders.visibility``): the wording of the latest published
+    version where the level is published, the row of a level since removed from the ladder,
+    nothing for a level that exists only in a draft. The same rule as the level profile pages;
+    a constant number of queries per ladder, whatever the number of people."""
 
     def __init__(self, actor: Person):
         self.actor = actor
@@ -72,13 +74,13 @@ class LevelWording:
 
     def shown(self, ladder_id: int) -> PublishedLadder:
         if ladder_id not in self._published:
-            self._published[ladder_id] = published(self.actor, ladder_id)
+            self._published[ladder_id] = visible_ladder(self.actor, ladder_id)
         return self._published[ladder_id]
 
     def prepare(self, levels: list[Level]) -> None:
         """Read the expectations of the unpublished ones among ``levels`` in two queries."""
-        unpublished = [lv for lv in levels
-                       if lv.id not in self.shown(lv.ladder_id).level_by_id
+        unpublished = [lv for lv in levels if lv.archived
+                       and lv.id not in self.shown(lv.ladder_id).level_by_id
                        and lv.id not in self._draft_texts]
         if not unpublished:
             return
@@ -94,12 +96,14 @@ class LevelWording:
         for level in unpublished:
             self._draft_texts.setdefault(level.id, {})
 
-    def level(self, level: Level) -> tuple[Level, LevelOut]:
+    def level(self, level: Level) -> tuple[Level | None, LevelOut | None]:
         shown = self.shown(level.ladder_id)
         if level.id in shown.level_by_id:
             wording = shown.level_by_id[level.id]
             keys = {c.id: c.key for c in shown.view.ladder.competencies}
             return wording, level_out(wording, shown.view.expectations.get(wording.id, {}), keys)
+        if not level.archived:
+            return None, None
         self.prepare([level])
         return level, level_out(level, self._draft_texts[level.id],
                                 self._draft_keys.get(level.ladder_id, {}))

@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import audit
+from ..actors import OPERATOR_CLI, Actor, person_or_system
 from ..errors import DomainError
 from ..extensions import UTCDateTime, db, utcnow
 from ..people.models import Person
@@ -82,12 +83,14 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(actor: Person | None, owner: Person, name: str, read_only: bool = False,
+def create_token(actor: Actor, owner: Person, name: str, read_only: bool = False,
                  expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for ``owner`` and its secret (returned once, never stored). ``expires_at``
-    comes from ``expiry`` (the default lifetime when None)."""
+    """A new token for ``owner`` and its secret (returned once, never stored): by the owner,
+    or by the operator on the command line. ``expires_at`` comes from ``expiry`` (the
+    default lifetime when None)."""
+    maker = person_or_system(actor, OPERATOR_CLI)
     now = utcnow()
-    if actor is not None and actor.id != owner.id:
+    if maker is not None and maker.id != owner.id:
         raise DomainError("People make their own tokens.")
     if not owner.active:
         raise DomainError(f"{owner.email} is deactivated; a token would not work.")
@@ -128,8 +131,9 @@ def find_own_token(person: Person, token_id: int) -> ApiToken | None:
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.person_id == person.id))
 
 
-def revoke_token(actor: Person | None, token: ApiToken) -> None:
-    if actor is not None and actor.id != token.person_id:
+def revoke_token(actor: Actor, token: ApiToken) -> None:
+    revoker = person_or_system(actor, OPERATOR_CLI)
+    if revoker is not None and revoker.id != token.person_id:
         raise DomainError("People revoke their own tokens.")
     if token.revoked_at is not None:
         return

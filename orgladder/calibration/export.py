@@ -10,6 +10,7 @@ import csv
 import io
 
 from .. import audit
+from ..actors import require_actor
 from ..ladders.service import company_levels
 from ..people.models import Person
 from ..spreadsheets import escape
@@ -28,6 +29,7 @@ def _yes(value: bool | None) -> str:
 
 
 def export_rows(actor: Person, cycle: CalibrationCycle) -> list[list[str]]:
+    require_actor(actor)
     levels = company_levels(cycle.company_id)
     sessions = {s.id: s.name for s in cycle.sessions}
 

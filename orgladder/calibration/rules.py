@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from ..access import Permission, company_wide, has_permission, in_scope, scope_clause
+from ..actors import require_actor
 from ..people.models import Person
 from .models import CalibrationCycle, CalibrationEntry, CalibrationSession, session_participants
 from .states import ENTRY_EDITABLE, CycleState
@@ -25,6 +26,7 @@ SESSION_OPEN = frozenset({CycleState.IN_SESSION, CycleState.FINALIZED})
 
 def may_manage(actor: Person, cycle: CalibrationCycle) -> bool:
     """HR who may set up, move and close this cycle: its whole population is in their scope."""
+    require_actor(actor)
     if actor.company_id != cycle.company_id:
         return False
     if not has_permission(actor, Permission.MANAGE_CALIBRATIONS):
@@ -41,6 +43,7 @@ def in_chain(actor: Person, person: Person) -> bool:
 
 
 def may_see_entry(actor: Person, entry: CalibrationEntry) -> bool:
+    require_actor(actor)
     person, cycle = entry.person, entry.cycle
     if person.id == actor.id or person.company_id != actor.company_id:
         return False
@@ -55,11 +58,13 @@ def may_see_entry(actor: Person, entry: CalibrationEntry) -> bool:
 
 def may_edit_entry(actor: Person, entry: CalibrationEntry) -> bool:
     """Seeing an entry while it is open is what lets one fill it in (and write notes)."""
+    require_actor(actor)
     return (entry.cycle.state in ENTRY_EDITABLE and entry.locked_at is None
             and may_see_entry(actor, entry))
 
 
 def may_see_session(actor: Person, session: CalibrationSession) -> bool:
+    require_actor(actor)
     cycle = session.cycle
     if actor.company_id != session.company_id:
         return False

@@ -24,6 +24,7 @@ from .document import (
     to_yaml,
     without_ids,
 )
+from .editors import check_editor
 from .models import TRACK_KINDS, Ladder, Level, Track
 from .sync import apply_document
 from .template import build_ladder, default_ladder_data
@@ -40,6 +41,7 @@ def _free_name(company_id: int, name: str) -> None:
 
 def create_ladder(actor: Person, name: str, source: str, copy_from: Ladder | None) -> Ladder:
     """A new ladder (its draft; nobody else sees it until it is published)."""
+    check_editor(actor, None)
     name = name.strip()
     if not name:
         raise DomainError("Give the ladder a name.", "name")
@@ -66,6 +68,7 @@ def create_ladder(actor: Person, name: str, source: str, copy_from: Ladder | Non
 
 def import_new(actor: Person, raw: bytes, filename: str) -> Ladder:
     """A new ladder from an uploaded file; a faulty file changes nothing."""
+    check_editor(actor, None)
     document = parse(raw, filename)
     if db.session.scalar(select(Ladder.id).where(Ladder.company_id == actor.company_id,
                                                  Ladder.name == document["name"])):
@@ -81,6 +84,7 @@ def import_new(actor: Person, raw: bytes, filename: str) -> Ladder:
 def import_into_draft(actor: Person, ladder: Ladder, raw: bytes, filename: str) -> None:
     """Replace the draft with an uploaded file, matching by id (then code) so levels keep
     their identity; a faulty file, or one that drops a level people hold, changes nothing."""
+    check_editor(actor, ladder.company_id)
     document = parse(raw, filename)
     if document["name"] != ladder.name:
         _free_name(ladder.company_id, document["name"])
@@ -132,6 +136,7 @@ def add_track(actor: Person, ladder: Ladder, name: str, kind: str, start: Level 
               code: str, title: str) -> Track:
     """A new track whose first level is equivalent to ``start`` (same grade), e.g. a
     management track that begins beside P4."""
+    check_editor(actor, ladder.company_id)
     name, code, title = name.strip(), code.strip(), title.strip()
     if kind not in TRACK_KINDS:
         raise DomainError("Choose a kind of track.", "kind")

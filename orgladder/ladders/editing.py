@@ -15,11 +15,12 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import audit
 from ..audit import AuditEvent
-from ..errors import DomainError
+from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..people.models import Person
 from ..people.service import assign_level
 from ..versioning import flush_or_refuse
+from .editors import check_editor
 from .models import TRACK_KINDS, Competency, Expectation, Ladder, Level, Track
 from .sync import people_on
 
@@ -95,6 +96,7 @@ def _save(ladder: Ladder, obj, key: str, values: dict[str, Any], actor, action: 
 
 
 def update_ladder(actor, ladder: Ladder, name: str, description: str, revision) -> None:
+    check_editor(actor, ladder.company_id)
     _check_revision(ladder, ladder, "ladder_id", revision, "ladder")
     name = name.strip()
     if not name:
@@ -108,6 +110,7 @@ def update_ladder(actor, ladder: Ladder, name: str, description: str, revision) 
 
 
 def update_track(actor, track: Track, name: str, kind: str, revision) -> None:
+    check_editor(actor, track.company_id)
     ladder = track.ladder
     _check_revision(ladder, track, "track_id", revision, "track")
     name = name.strip()
@@ -139,6 +142,7 @@ def _check_level(track: Track, values: dict[str, Any], level: Level | None) -> N
 
 
 def update_level(actor, level: Level, values: dict[str, Any], revision) -> None:
+    check_editor(actor, level.company_id)
     ladder = level.track.ladder
     _check_revision(ladder, level, "level_id", revision, "level")
     _check_level(level.track, values, level)
@@ -147,6 +151,7 @@ def update_level(actor, level: Level, values: dict[str, Any], revision) -> None:
 
 def add_level(actor, track: Track, values: dict[str, Any], after: Level | None) -> Level:
     """Insert a level on ``track`` right above ``after`` (or at the bottom when None)."""
+    check_editor(actor, track.company_id)
     _check_level(track, values, None)
     live = track.levels
     position = live.index(after) + 1 if after in live else 0
@@ -177,6 +182,7 @@ def _reorder(items: list, item, step: int | None, noun: str, name) -> tuple[list
 
 
 def move_level(actor, level: Level, direction: str) -> None:
+    check_editor(actor, level.company_id)
     # Levels are listed top of the ladder first, so "up" is a higher position.
     step = {"up": 1, "down": -1}.get(direction)
     before, after = _reorder(level.track.levels, level, step, "level", lambda lv: lv.code)
@@ -187,6 +193,7 @@ def move_level(actor, level: Level, direction: str) -> None:
 
 def delete_level(actor, level: Level, move_to: Level | None, today) -> int:
     """Archive ``level``; people holding it are first moved to ``move_to``. Returns how many."""
+    check_editor(actor, level.company_id)
     ladder = level.track.ladder
     holders = people_on([level.id], level.company_id).get(level.id, 0)
     if holders and move_to is None:
@@ -201,9 +208,19 @@ def delete_level(actor, level: Level, move_to: Level | None, today) -> int:
         current = current_assignments_subquery(level.company_id, today)
         ids = list(db.session.scalars(select(current.c.person_id)
                                       .where(current.c.level_id == level.id)))
+        if actor.id in ids:
+            # Nobody changes their own level, not even by deleting it from under themselves.
+            raise DomainError(f"You hold {level.code}: someone else must move you to another "
+                              "level before it can go.", "move_to")
         for person in db.session.scalars(select(Person).where(Person.id.in_(ids))):
-            assign_level(None, person, move_to, today,
-                         f"{level.code} was removed from the ladder")
+            # The acting HR decides each move, through the one check every level change passes.
+            try:
+                assign_level(actor, person, move_to, today,
+                             f"{level.code} was removed from the ladder")
+            except NotAllowed:
+                raise
+            except DomainError as error:
+                raise DomainError(error.message, "move_to") from error
             moved += 1
     level.archived = True
     for position, item in enumerate(lv for lv in level.track.levels if lv is not level):
@@ -227,6 +244,7 @@ def _key_for(ladder: Ladder, name: str) -> str:
 
 
 def add_competency(actor, ladder: Ladder, name: str, description: str) -> Competency:
+    check_editor(actor, ladder.company_id)
     name = name.strip()
     if any(c.name == name for c in ladder.competencies):
         raise DomainError(f"This ladder already has a competency called {name!r}.", "name")
@@ -242,6 +260,7 @@ def add_competency(actor, ladder: Ladder, name: str, description: str) -> Compet
 def update_competency(actor, competency: Competency, name: str, description: str,
                       texts: dict[int, str], revision) -> None:
     """Rename/describe a competency and set its expectation on every level (the grid)."""
+    check_editor(actor, competency.company_id)
     ladder = competency.ladder
     _check_revision(ladder, competency, "competency_id", revision, "competency")
     name = name.strip()
@@ -272,6 +291,7 @@ def update_competency(actor, competency: Competency, name: str, description: str
 
 
 def move_competency(actor, competency: Competency, direction: str) -> None:
+    check_editor(actor, competency.company_id)
     step = {"up": -1, "down": 1}.get(direction)
     before, after = _reorder(list(competency.ladder.competencies), competency, step,
                              "competency", lambda c: c.key)
@@ -281,6 +301,7 @@ def move_competency(actor, competency: Competency, direction: str) -> None:
 
 
 def set_retired(actor, competency: Competency, retired: bool) -> None:
+    check_editor(actor, competency.company_id)
     before = competency.retired
     competency.retired = retired
     db.session.flush()

@@ -41,7 +41,7 @@ def publish(ladder_id: int):
 
 
 @bp.get("/ladders/<int:ladder_id>/versions")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 def history(ladder_id: int):
     ladder = load_ladder(current_user, ladder_id)
     return render_template("studio/versions.html", ladder=ladder,
@@ -56,7 +56,7 @@ def _document(ladder, which: str | None):
 
 
 @bp.get("/ladders/<int:ladder_id>/compare")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 def compare(ladder_id: int):
     ladder = load_ladder(current_user, ladder_id)
     try:
@@ -89,7 +89,7 @@ def restore(ladder_id: int, number: int):
 
 
 @bp.get("/ladders/<int:ladder_id>/export.<fmt>")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 def export(ladder_id: int, fmt: str):
     ladder = load_ladder(current_user, ladder_id)
     which = request.args.get("version", "draft")
@@ -150,7 +150,7 @@ def import_draft(ladder_id: int):
 
 
 @bp.get("/ladders/<int:ladder_id>/audit")
-@requires(Permission.MANAGE_LADDERS)
+@requires(Permission.VIEW_LADDER_DRAFTS)
 def audit_trail(ladder_id: int):
     ladder = load_ladder(current_user, ladder_id)
     events = list(db.session.scalars(

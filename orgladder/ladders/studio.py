@@ -79,11 +79,17 @@ def new_ladder():
     return render_form("studio/new_ladder.html", form)
 
 
-@bp.route("/ladders/<int:ladder_id>/draft", methods=["GET", "POST"])
-@requires(Permission.MANAGE_LADDERS)
+@bp.get("/ladders/<int:ladder_id>/draft")
+@requires(Permission.VIEW_LADDER_DRAFTS)
 def draft(ladder_id: int):
-    if request.method == "GET":
-        return draft_page(ladder_id)
+    return draft_page(ladder_id)
+
+
+# A view of its own, not a POST branch of ``draft``: reading a draft and changing it need
+# different permissions, and each endpoint declares exactly one set.
+@bp.post("/ladders/<int:ladder_id>/draft")
+@requires(Permission.MANAGE_LADDERS)
+def save_ladder(ladder_id: int):
     view = draft_view(current_user, ladder_id)
     form = LadderForm()
     if form.validate_on_submit():

@@ -78,9 +78,10 @@ def build_ladder(company_id: int, data: dict[str, Any]) -> Ladder:
 
 def create_default_ladder(company_id: int) -> Ladder:
     """The default ladder, published as version 1 so employees see it from day one."""
+    from ..actors import SYSTEM_SETUP
     from .versions import publish  # versions builds on this module
 
     ladder = build_ladder(company_id, default_ladder_data())
     db.session.flush()
-    publish(None, ladder, "Created from the default template")
+    publish(SYSTEM_SETUP, ladder, "Created from the default template")
     return ladder

@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from .. import audit
+from ..actors import SYSTEM_SETUP, Actor, is_system
 from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Person
 from ..tenancy import get_in_company_or_404, parse_id
 from .document import ladder_document
+from .editors import check_editor
 from .models import Competency, Ladder, LadderVersion, Level, Track
 from .service import LadderView, align_rows, expectations_for, load_ladder
 from .sync import apply_document
@@ -70,9 +72,12 @@ def get_version(ladder: Ladder, number) -> LadderVersion:
     return version
 
 
-def publish(actor: Person | None, ladder: Ladder, summary: str) -> LadderVersion:
+def publish(actor: Actor, ladder: Ladder, summary: str) -> LadderVersion:
+    """Freeze the draft as the next version. Company-wide HR, or the company's setup (which
+    publishes the default ladder it creates)."""
+    check_editor(actor, ladder.company_id, SYSTEM_SETUP)
     summary = (summary or "").strip()
-    if actor is not None and not summary:
+    if not is_system(actor) and not summary:
         raise DomainError("Say in a line what changed; the version history shows it.", "summary")
     document = draft_document(ladder)
     latest = latest_version(ladder.id)
@@ -93,6 +98,7 @@ def publish(actor: Person | None, ladder: Ladder, summary: str) -> LadderVersion
 
 def restore(actor: Person, ladder: Ladder, version: LadderVersion) -> None:
     """Bring version ``version`` back into the draft, matching levels by id."""
+    check_editor(actor, ladder.company_id)
     before = draft_document(ladder)
     apply_document(ladder, version.document)
     audit.record(actor, "ladder.restore", ladder,
@@ -157,6 +163,11 @@ def published(actor: Person, ladder_id) -> PublishedLadder:
         return PublishedLadder(None, None, {})
     view, levels = _published_view(version.id, version.published_at)
     return PublishedLadder(view, version, levels)
+
+
+def version_view(version: LadderVersion) -> tuple[LadderView, dict[int, Level]]:
+    """The view of a published version and its levels by id, built once per process."""
+    return _published_view(version.id, version.published_at)
 
 
 @lru_cache(maxsize=256)

@@ -17,6 +17,7 @@ from ..access import scope_clause
 from ..computed import computed
 from ..extensions import alias, db
 from ..ladders.models import Level, Track
+from ..ladders.visibility import published_levels, shown_level
 from ..paging import Page
 from .models import Person
 from .service import current_assignments_subquery
@@ -126,10 +127,13 @@ def list_people(
                  *([selectinload(Person.grants)] if with_roles else []))
     ).all()
     total = rows[0][-1] if rows else db.session.scalar(count)
+    published = published_levels(actor.company_id)
+    shown = [(row, shown_level(row[2], published)) for row in rows]  # the published wording
     return Page(
         rows=[
-            PersonRow(person, manager_name, level, track, since, person.years_of_experience(today))
-            for person, manager_name, level, track, since, _ in rows
+            PersonRow(person, manager_name, level, level.track if level else None, since,
+                      person.years_of_experience(today))
+            for (person, manager_name, _, _, since, _), level in shown
         ],
         page=page,
         per_page=per_page,

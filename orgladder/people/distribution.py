@@ -30,6 +30,7 @@ from ..computed import computed
 from ..extensions import db
 from ..ladders.models import Level, band_position
 from ..ladders.service import company_levels
+from ..ladders.visibility import published_levels
 from ..paging import Page
 from .models import Person, years_since
 from .service import with_current_level
@@ -101,7 +102,7 @@ def level_distribution(actor: Person, root: Person | None = None, today: date | 
 
 def _level_distribution(actor: Person, root: Person | None, today: date, page: int,
                         per_page: int) -> Distribution:
-    levels = company_levels(actor.company_id)
+    levels = charted_levels(actor.company_id)
     charted = select(Person.id, Person.name, Person.profession_start).where(
         scope_clause(actor), Person.id != actor.id, Person.active.is_(True))
     if root is not None:
@@ -131,12 +132,22 @@ def _level_distribution(actor: Person, root: Person | None, today: date, page: i
         listed = db.session.execute(_flagged_page(banded, shown, per_page)).all()
     listed = [Flagged(row.id, row.name, levels[row.level_id].code, levels[row.level_id].title,
                       levels[row.level_id].years_label, years_since(row.profession_start, today),
-                      row.band) for row in listed]
+                      row.band) for row in listed if row.level_id in levels]
     return Distribution(
         bars=_bars(levels, within, outside),
         people=within.total() + outside.total(),
         flagged=Page(listed, shown, per_page, outside.total()),
     )
+
+
+def charted_levels(company_id: int) -> dict[int, Level]:
+    """The levels the chart shows, in ladder order: each published one in its published
+    wording (and years band), and those removed from a ladder as they were; none that exists
+    only in a draft (``visibility``)."""
+    published = published_levels(company_id)
+    return {level_id: published.get(level_id, level)
+            for level_id, level in company_levels(company_id).items()
+            if level_id in published or level.archived}
 
 
 def _flagged_page(banded: CTE, page: int, per_page: int) -> Select:

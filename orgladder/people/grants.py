@@ -5,14 +5,15 @@ grant, applies it and audits it. Granting a grant the person holds already, or r
 do not hold, changes nothing and records nothing (after the same check): a page submitted twice
 or a script run again ends in the same state without an error.
 
-``actor=None`` is the operator at the server (the command line), who holds the database anyway;
-the shape rules still apply to them.
+The operator at the server (``OPERATOR_CLI``, the command line) and the demo seed act without a
+person's grants, since they hold the database anyway; the shape rules still apply to them.
 """
 
 from __future__ import annotations
 
 from .. import audit
 from ..access import Role, may_grant
+from ..actors import OPERATOR_CLI, SYSTEM_SEED, Actor, person_or_system
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from .models import Person, RoleGrant
@@ -45,8 +46,9 @@ def _check_shape(person: Person, role: str, scope_root: Person | None) -> None:
         raise DomainError("No one in your company has this email address.", field="scope")
 
 
-def _check_allowed(actor: Person | None, person: Person, role: str,
+def _check_allowed(actor: Actor, person: Person, role: str,
                    scope_root: Person | None) -> None:
+    actor = person_or_system(actor, OPERATOR_CLI, SYSTEM_SEED)
     if actor is None:
         return
     if actor.id == person.id:
@@ -61,7 +63,7 @@ def _audit_details(grant_role: str, scope_root: Person | None) -> dict:
             "grant": describe(grant_role, scope_root)}
 
 
-def grant_role(actor: Person | None, person: Person, role: str,
+def grant_role(actor: Actor, person: Person, role: str,
                scope_root: Person | None = None) -> RoleGrant:
     """Give ``person`` the role (HR for the part under ``scope_root`` if given). Returns the
     grant; one the person holds already is returned unchanged."""
@@ -77,7 +79,7 @@ def grant_role(actor: Person | None, person: Person, role: str,
     return grant
 
 
-def revoke_role(actor: Person | None, person: Person, role: str,
+def revoke_role(actor: Actor, person: Person, role: str,
                 scope_root: Person | None = None) -> None:
     """Take the grant away. Everyone keeps the employee role."""
     _check_shape(person, role, scope_root)
@@ -92,7 +94,7 @@ def revoke_role(actor: Person | None, person: Person, role: str,
     audit.record(actor, "person.revoke", person, before=_audit_details(role, scope_root))
 
 
-def set_scoped_grants(actor: Person | None, person: Person,
+def set_scoped_grants(actor: Actor, person: Person,
                       wanted: list[tuple[str, Person]]) -> None:
     """Make ``person``'s scoped grants exactly ``wanted`` (role, scope root), one grant or
     revoke at a time, each checked; company-wide roles are left alone (``hr.set_roles``)."""

@@ -22,6 +22,7 @@ from ..access import (
     in_scope,
     may_place,
 )
+from ..actors import OPERATOR_CLI, SYSTEM_SEED, Actor, person_or_system, require_actor
 from ..auth.models import AuthSession
 from ..auth.tokens import revoke_all_tokens
 from ..errors import DomainError, NotAllowed
@@ -89,8 +90,9 @@ def _check_start(profession_start: date | None) -> None:
                           field="profession_start")
 
 
-def _check_allowed(actor: Person | None, person: Person) -> None:
-    if actor is not None and not can_administer(actor, person):
+def _check_allowed(actor: Actor, person: Person) -> None:
+    editor = person_or_system(actor, OPERATOR_CLI, SYSTEM_SEED)
+    if editor is not None and not can_administer(editor, person):
         raise NotAllowed("Only HR can change this person's record.")
 
 
@@ -118,6 +120,7 @@ def add_person(
 ) -> Person:
     """HR adds one person to their company (the import adds many). The person is placed
     where the actor holds HR, and gets only roles the actor may grant (``access``)."""
+    require_actor(actor)
     if not has_permission(actor, Permission.MANAGE_PEOPLE):
         raise NotAllowed("Only HR can add people.")
     if not may_place(actor, manager):
@@ -142,7 +145,7 @@ def add_person(
 
 
 def update_person(
-    actor: Person | None,
+    actor: Actor,
     person: Person,
     *,
     name: str,
@@ -183,7 +186,7 @@ def update_person(
         audit.record(actor, "person.update", person, before=before, after=after)
 
 
-def set_roles(actor: Person | None, person: Person, roles: list[str]) -> None:
+def set_roles(actor: Actor, person: Person, roles: list[str]) -> None:
     """Grant exactly ``roles`` company-wide; everyone keeps the employee role. Each grant and
     revoke goes through ``grants`` (and so ``access.may_grant``); an unchanged list is no
     change, so anyone may save their own record as long as they leave their roles alone."""
@@ -196,13 +199,13 @@ def set_roles(actor: Person | None, person: Person, roles: list[str]) -> None:
         grant_role(actor, person, role)
 
 
-def set_active(actor: Person | None, person: Person, active: bool) -> None:
+def set_active(actor: Actor, person: Person, active: bool) -> None:
     """Deactivate (history kept, sign-in refused, sessions ended) or reactivate a person."""
     _check_allowed(actor, person)
     if person.active == active:
         return
     if not active:
-        if actor is not None and actor.id == person.id:
+        if actor.id is not None and actor.id == person.id:
             raise DomainError("You cannot deactivate yourself.")
         reports = db.session.scalar(
             select(func.count(Person.id)).where(Person.manager_id == person.id,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..access import Role, may_grant, may_move, may_place
 from ..extensions import db
 from ..ladders.models import Ladder, Level, Track
+from ..ladders.visibility import published_levels
 from .models import Person, RoleGrant
 from .service import checked_email, current_assignments_subquery
 from .tabular import Issue
@@ -55,6 +56,7 @@ class Company:
     levels: list[tuple[Level, str, str]]  # level, track name, ladder name
     elsewhere: set[str]
     placed: dict[str, Placed]  # where each person is in the org today, for access checks
+    published: frozenset[int] = frozenset()  # the levels a file may assign (ladders.visibility)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ def _load(company_id: int, emails: list[str], today: date) -> Company:
         .where(Level.company_id == company_id)
     ).all()
     placed = {p.email: Placed(p.id, company_id, p.path) for p in people}
-    return Company(by_email, email_of, [tuple(row) for row in levels], elsewhere, placed)
+    published = frozenset(published_levels(company_id))
+    return Company(by_email, email_of, [tuple(row) for row in levels], elsewhere, placed,
+                   published)
 
 
 
@@ -120,11 +124,17 @@ def _level(row: _Row, company: Company) -> int | None:
     if not code:
         return None
     ladder, track = row.raw.get("ladder", "").strip(), row.raw.get("track", "").strip()
-    matches = [(lv, t, la) for lv, t, la in company.levels
-               if lv.code.lower() == code.lower() and (not ladder or la.lower() == ladder.lower())]
+    named = [(lv, t, la) for lv, t, la in company.levels
+             if lv.code.lower() == code.lower() and (not ladder or la.lower() == ladder.lower())]
+    # Only a published level can be assigned, as in people.service.assign_level.
+    matches = [match for match in named if match[0].id in company.published]
     if not matches:
         where = f" on the ladder {ladder}" if ladder else ""
-        row.error("level", f"Unknown level {code}{where}.")
+        if any(not lv.archived for lv, _, _ in named):
+            row.error("level", f"{code} is not published yet; publish the ladder before "
+                               "assigning it.")
+        else:
+            row.error("level", f"Unknown level {code}{where}.")
         return None
     if len(matches) > 1:
         row.error("ladder", f"Several ladders have a level {code}; name the ladder.")

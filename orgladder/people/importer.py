@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, text, update
 
 from .. import audit
 from ..access import Role
+from ..actors import require_actor
 from ..audit import AuditEvent
 from ..auth.models import AuthSession
 from ..errors import DomainError, NotAllowed
@@ -31,6 +32,7 @@ class StaleImport(DomainError):
 
 
 def _check_hr(actor: Person) -> None:
+    require_actor(actor)
     if not any(g.role == Role.HR and g.scope_root_id is None for g in actor.grants):
         raise NotAllowed("Only HR for the whole company can import people.")
 

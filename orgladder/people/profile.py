@@ -6,8 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..ladders.models import Competency, Level, Track
-from ..ladders.service import expectations_for, load_ladder
-from ..ladders.versions import published
+from ..ladders.visibility import published_levels, shown_level, visible_ladder
 from .gap import GapRow, gap
 from .history import HistoryEntry, level_history
 from .models import LevelAssignment, Person
@@ -76,22 +75,25 @@ def level_profile(viewer: Person, person: Person, today: date | None = None) -> 
     if assignment is None:
         return profile
     level = assignment.level
-    # People read the published ladder; the draft rows serve only a level not yet published.
-    shown = published(viewer, level.ladder_id)
-    if shown.level_by_id:
-        profile.history = [replace(entry, published_level=shown.level_by_id.get(
-            entry.assignment.level_id)) for entry in profile.history]
+    # People read the published ladder (ladders.visibility), never a draft: a level removed
+    # from the ladder shows as it was, without next steps; one that exists only in a draft
+    # shows as no level at all.
+    shown = visible_ladder(viewer, level.ladder_id)
+    # A decision about a level no version has published yet names draft content: left out.
+    published = published_levels(person.company_id)
+    profile.history = [replace(entry, published_level=wording)
+                       for entry in profile.history
+                       if (wording := shown_level(entry.assignment.level, published)) is not None]
+    profile.assignment = assignment
     if level.id in shown.level_by_id:
         level = shown.level_by_id[level.id]
         competencies = shown.view.competencies
         steps = next_steps(level, shown.view.tracks)
         texts = shown.view.expectations
+    elif level.archived:
+        competencies, steps, texts = [], [], {}
     else:
-        ladder = load_ladder(viewer, level.ladder_id)
-        competencies = [c for c in ladder.competencies if not c.retired]
-        steps = next_steps(level, list(ladder.tracks))
-        texts = expectations_for([level.id, *(step.level.id for step in steps)])
-    profile.assignment = assignment
+        return profile
     profile.level = level
     profile.competencies = competencies
     profile.expectations = texts.get(level.id, {})

@@ -1,8 +1,9 @@
 """People: creating them, reporting lines, roles and level assignments.
 
-Services take the acting person explicitly (``None`` is the system: CLI and seed data), check
-scope through ``access``, write an audit event in the same transaction, and leave the commit to
-the caller's unit of work.
+Services take the acting person explicitly (or a named system actor, ``actors``, where a
+service allows system work: the command line, the demo seed, finalizing a calibration; never
+``None``), check scope through ``access``, write an audit event in the same transaction, and
+leave the commit to the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from email_validator import validate_email
 from sqlalchemy import Select, String, Subquery, and_, func, literal, or_, select, update
 
 from .. import audit
-from ..access import Role, can_manage, may_move
+from ..access import Permission, Role, can_manage, has_permission, may_move
+from ..actors import OPERATOR_CLI, SYSTEM_FINALIZE, SYSTEM_SEED, Actor, person_or_system
 from ..errors import DomainError, NotAllowed
 from ..extensions import alias, db
 from ..ladders.models import Level
@@ -40,7 +42,7 @@ def find_by_email(email: str) -> Person | None:
 
 
 def create_person(
-    actor: Person | None,
+    actor: Actor,
     company_id: int,
     *,
     email: str,
@@ -50,6 +52,10 @@ def create_person(
     roles: Iterable[str] = (Role.EMPLOYEE,),
     password: str | None = None,
 ) -> Person:
+    creator = person_or_system(actor, OPERATOR_CLI, SYSTEM_SEED)
+    if creator is not None and not (has_permission(creator, Permission.MANAGE_PEOPLE)
+                                    and creator.company_id == company_id):
+        raise NotAllowed("Only HR can add people.")
     email = normalize_email(email)
     if find_by_email(email) is not None:
         raise DomainError("Someone already uses this email address.", field="email")
@@ -62,8 +68,8 @@ def create_person(
         profession_start=profession_start,
         password_hash=hash_password(password) if password else None,
         # A password chosen by someone else (HR) is the person's to replace at first sign-in;
-        # the operator's commands pass no actor and set passwords chosen with the person.
-        must_change_password=bool(password) and actor is not None,
+        # the operator's commands set passwords chosen with the person.
+        must_change_password=bool(password) and creator is not None,
     )
     person.grants = [RoleGrant(company_id=company_id, role=str(role)) for role in set(roles)]
     db.session.add(person)
@@ -80,11 +86,12 @@ def create_person(
     return person
 
 
-def set_manager(actor: Person | None, person: Person, manager: Person | None) -> None:
+def set_manager(actor: Actor, person: Person, manager: Person | None) -> None:
     """Move ``person`` (with everyone under them) below ``manager``; cycles are refused, and
     so is a move ``access.may_move`` does not allow (checked at both ends)."""
-    if actor is not None and not may_move(actor, person, manager):
-        if actor.id == person.id:
+    mover = person_or_system(actor, OPERATOR_CLI, SYSTEM_SEED)
+    if mover is not None and not may_move(mover, person, manager):
+        if mover.id == person.id:
             raise NotAllowed("Nobody moves themselves in the org: ask another HR.")
         raise NotAllowed("You can move people only within your part of the company, and "
                          "never the part you hold HR for.")
@@ -115,15 +122,21 @@ def set_manager(actor: Person | None, person: Person, manager: Person | None) ->
 
 
 def assign_level(
-    actor: Person | None,
+    actor: Actor,
     person: Person,
     level: Level,
     effective_date: date,
     reason: str,
 ) -> LevelAssignment:
-    """Record that ``person`` holds ``level`` from ``effective_date`` on."""
-    if actor is not None and not can_manage(actor, person):
-        if actor.id == person.id:
+    """Record that ``person`` holds ``level`` from ``effective_date`` on.
+
+    The one check for every change of a person's level, whoever asks: a person only within
+    their scope and never for themselves; of the system actors, only finalizing a calibration,
+    the operator's command line and the demo seed, each named in the audit event. The level
+    must be published: a level that exists only in a draft means nothing to the person yet."""
+    decider = person_or_system(actor, SYSTEM_FINALIZE, OPERATOR_CLI, SYSTEM_SEED)
+    if decider is not None and not can_manage(decider, person):
+        if decider.id == person.id:
             raise NotAllowed("Nobody assigns their own level.")
         raise NotAllowed("You can assign levels only to people in your reporting line.")
     if level.company_id != person.company_id:
@@ -131,7 +144,12 @@ def assign_level(
     if level.archived:
         raise DomainError(f"{level.code} was removed from the ladder; choose a current level.",
                           field="level")
-    if actor is not None and not reason.strip():
+    from ..ladders.visibility import is_published  # ladders builds on this module
+
+    if not is_published(level):
+        raise DomainError(f"{level.code} is not published yet; publish the ladder before "
+                          "assigning it.", field="level")
+    if decider is not None and not reason.strip():
         raise DomainError("Say why: the reason appears in the person's history.", field="reason")
     if len(reason) > REASON_MAX:
         raise DomainError(f"A reason is at most {REASON_MAX} characters.", field="reason")
@@ -141,7 +159,7 @@ def assign_level(
         level=level,
         effective_date=effective_date,
         reason=reason.strip(),
-        decided_by=actor,
+        decided_by=decider,
     )
     db.session.add(assignment)
     db.session.flush()

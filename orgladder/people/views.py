@@ -8,7 +8,7 @@ from ..access import Permission, can_administer, can_manage, in_scope, requires
 from ..errors import DomainError
 from ..extensions import db
 from ..ladders.models import Level
-from ..ladders.service import list_ladders, track_choices
+from ..ladders.visibility import published_track_choices, published_views
 from ..tenancy import get_in_company_or_404, parse_id
 from ..web import attach_error, render_form
 from .directory import PeopleFilter, list_people, manager_choice, manager_filter
@@ -50,7 +50,7 @@ def index():
         "people/index.html",
         page=page,
         filters=filters,
-        tracks=track_choices(current_user),
+        tracks=published_track_choices(current_user),
         managers=manager_filter(current_user),
         selected_manager=manager_choice(current_user, filters.manager_id),
     )
@@ -75,11 +75,12 @@ def assign(person_id: int):
     person = get_in_company_or_404(Person, person_id, current_user)
     if not can_manage(current_user, person):
         abort(403)  # out of scope, or oneself: nobody assigns their own level
-    ladders = list_ladders(current_user)
     form = AssignLevelForm()
+    # The published levels only: a level of a draft is no one's level yet.
     form.level.choices = [
-        SelectChoice(lv.id, f"{lv.code} {lv.title}", optgroup=f"{ladder.name} · {track.name}")
-        for ladder in ladders for track in ladder.tracks for lv in track.levels
+        SelectChoice(lv.id, f"{lv.code} {lv.title}", optgroup=f"{view.ladder.name} · {track.name}")
+        for view in published_views(current_user.company_id) for track in view.tracks
+        for lv in track.levels
     ]
     if form.validate_on_submit():
         level = get_in_company_or_404(Level, form.level.data, current_user)

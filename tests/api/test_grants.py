@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from orgladder.access import Role
+from orgladder.actors import OPERATOR_CLI
 from orgladder.extensions import db
 from orgladder.people.grants import grant_role
 from orgladder.people.hr import snapshot
@@ -78,7 +79,7 @@ def test_a_partner_moves_people_only_within_her_part(api, client, org, partner):
 
 def test_a_partner_who_manages_a_team_elsewhere_cannot_move_it(api, org, partner):
     """She sees her own reports as their manager, but holds HR only in her part."""
-    grant_role(None, partner, Role.MANAGER)
+    grant_role(OPERATOR_CLI, partner, Role.MANAGER)
     rita = make_person(org.a, "Rita Report", manager=partner)
     db.session.commit()
     assert api(partner).get(f"/api/v1/people/{rita.id}").status_code == 200
@@ -88,7 +89,7 @@ def test_a_partner_who_manages_a_team_elsewhere_cannot_move_it(api, org, partner
 
 def test_a_partner_who_manages_a_team_elsewhere_does_not_administer_it(api, org, partner):
     """Her HR grant, not her manager role, decides whose record she edits."""
-    grant_role(None, partner, Role.MANAGER)
+    grant_role(OPERATOR_CLI, partner, Role.MANAGER)
     rita = make_person(org.a, "Rita Report", manager=partner)
     db.session.commit()
     assert_problem(api(partner).patch_fresh(f"/api/v1/people/{rita.id}",

@@ -8,6 +8,7 @@ import re
 
 from sqlalchemy import select
 
+from orgladder.actors import SYSTEM_SEED
 from orgladder.auth.tokens import ApiToken
 from orgladder.extensions import db
 
@@ -170,7 +171,7 @@ def test_the_cli_makes_read_only_tokens_and_refuses_unknown_or_deactivated_peopl
     assert unknown.exit_code != 0 and "ghost@acmetest.test" in unknown.output
     from orgladder.people import hr
 
-    hr.set_active(None, org.peer, False)
+    hr.set_active(SYSTEM_SEED, org.peer, False)
     db.session.commit()
     inactive = run(app, "create-token", org.peer.email)
     assert inactive.exit_code != 0 and "deactivated" in inactive.output

@@ -114,10 +114,12 @@ class AssignmentOut(Out):
     id: int
     person_id: int
     level_id: int
-    level: LevelOut
+    level: LevelOut | None = Field(
+        description="The level as published; null for a level that is in no published version.")
     effective_date: date
     reason: str
-    decided_by: Ref | None = Field(description="Who decided; null for the system.")
+    decided_by: Ref | None = Field(
+        description="Who decided; null for a system actor, which the audit log names.")
     kind: AssignmentKind = Field(description="What the decision was against the one before.")
     scheduled: bool = Field(description="Takes effect after today.")
     created_at: datetime
