@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import audit
 from ..access import Role, may_grant
-from ..actors import OPERATOR_CLI, SYSTEM_SEED, Actor, person_or_system
+from ..actors import OPERATOR_CLI, SYSTEM_SEED, Actor, person_or_system, require_actor
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from .models import Person, RoleGrant
@@ -67,6 +67,7 @@ def grant_role(actor: Actor, person: Person, role: str,
                scope_root: Person | None = None) -> RoleGrant:
     """Give ``person`` the role (HR for the part under ``scope_root`` if given). Returns the
     grant; one the person holds already is returned unchanged."""
+    require_actor(actor)
     _check_shape(person, role, scope_root)
     _check_allowed(actor, person, role, scope_root)
     existing = find_grant(person, role, scope_root)
@@ -82,6 +83,7 @@ def grant_role(actor: Actor, person: Person, role: str,
 def revoke_role(actor: Actor, person: Person, role: str,
                 scope_root: Person | None = None) -> None:
     """Take the grant away. Everyone keeps the employee role."""
+    require_actor(actor)
     _check_shape(person, role, scope_root)
     if role == Role.EMPLOYEE:
         raise DomainError("Everyone keeps the employee role.", field="role")
