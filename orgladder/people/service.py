@@ -14,7 +14,7 @@ from email_validator import validate_email
 from sqlalchemy import Select, String, Subquery, and_, func, literal, or_, select, update
 
 from .. import audit
-from ..access import Role, can_manage
+from ..access import Role, can_manage, may_carry_out_calibration
 from ..errors import DomainError, NotAllowed
 from ..extensions import alias, db
 from ..ladders.models import Level
@@ -117,6 +117,21 @@ def assign_level(
         if actor.id == person.id:
             raise NotAllowed("Nobody assigns their own level.")
         raise NotAllowed("You can assign levels only to people in your reporting line.")
+    return _record_level(actor, person, level, effective_date, reason)
+
+
+def apply_calibrated_level(actor: Person, person: Person, level: Level, effective_date: date,
+                           reason: str) -> LevelAssignment:
+    """Record the level a calibration cycle decided for ``person``, as ``actor`` finalizes
+    it: the finalizer's own level among them (``access.may_carry_out_calibration``)."""
+    if not may_carry_out_calibration(actor, person):
+        raise NotAllowed("Only HR running calibrations apply a cycle's level decisions, and "
+                         "only within their scope.")
+    return _record_level(actor, person, level, effective_date, reason)
+
+
+def _record_level(actor: Person | None, person: Person, level: Level, effective_date: date,
+                  reason: str) -> LevelAssignment:
     if level.company_id != person.company_id:
         raise DomainError("Choose a level of your company's ladder.", field="level")
     if level.archived:
