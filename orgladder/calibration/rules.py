@@ -163,9 +163,10 @@ def may_read_event(actor: Person, event: AuditEvent) -> bool:
 
 def readable_events_clause(actor: Person) -> ColumnElement[bool]:
     """WHERE clause over ``AuditEvent``: the SQL twin of ``may_read_event``. The JSON is read
-    only for calibration events with another target, so the log's many entry events cost an
-    indexed lookup of the actor's own entries, not a parse each (a count over 300,000 events
-    on PostgreSQL: 100 ms, against 200 ms reading every calibration event's JSON)."""
+    only for calibration events with another target, so the log's many entry events cost a
+    lookup in the actor's own entries, not a parse each. Counting 300,000 events (a third of
+    them entry events) on PostgreSQL took 85-115 ms with the rule, 45-80 ms without it, and
+    165 ms when every entry event's JSON was read."""
     own_entries = select(CalibrationEntry.id).where(CalibrationEntry.person_id == actor.id)
     own_notes = select(EntryNote.id).where(EntryNote.entry_id.in_(own_entries))
     names_actor = or_(*(func.coalesce(side["person_id"].as_integer(), 0) == actor.id
