@@ -221,6 +221,7 @@ def test_nothing_hr_reads_changes_when_their_own_entry_does(client, org, state):
         return {f"{endpoint}[{index}]": without_tokens(reader.send(call).get_data(as_text=True))
                 for endpoint, index, call in calls}
 
+    read_all()  # her own reads (an export, say) are in the log from now on, and may show
     before = read_all()
     note = change_her_entry(org, subject.hana, subject.cycle, subject.level)
     subject.note = note
