@@ -149,6 +149,18 @@ def can_manage(actor: Person, person: Person) -> bool:
     )
 
 
+def may_carry_out_calibration(actor: Person, person: Person) -> bool:
+    """May ``actor`` apply the level a calibration cycle decided for ``person``? HR who run
+    calibrations, within their scope, oneself included: the decision is the cycle's, made on an
+    entry its person can neither see nor change (``calibration.rules``); pressing finalize only
+    carries it out, so "nobody assigns their own level" (``can_manage``) still holds."""
+    return (
+        has_permission(actor, Permission.ASSIGN_LEVEL)
+        and has_permission(actor, Permission.MANAGE_CALIBRATIONS)
+        and in_scope(actor, person)
+    )
+
+
 def can_administer(actor: Person, person: Person) -> bool:
     """May ``actor`` edit ``person``'s record (name, manager, roles, active)? HR within their
     HR grant: a scoped HR who also manages a team elsewhere sees that team as its manager, but

@@ -1,8 +1,11 @@
 """Reading the audit log: filters, pages and the CSV export, for HR of one company.
 
-The audit page, its export and the JSON API's ``/audit`` all read through ``events_query``.
-A page costs two queries (count and rows, each row joined to its actor and, for people, its
-target) whatever the size of the log.
+The audit page, its export and the JSON API's ``/audit`` all read through ``events_query``,
+which leaves out what the calibration rule hides from the reader (no event about their own
+calibration, ``calibration.rules.readable_events_clause``): every filter, count and page is
+taken over what they may read, so no total betrays a hidden event. A page costs two queries
+(count and rows, each row joined to its actor and, for people, its target) whatever the size
+of the log.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from .access import Permission, company_wide, has_permission
 from .audit import AuditEvent
+from .calibration.rules import readable_events_clause
 from .errors import NotAllowed
 from .extensions import db
 from .paging import Page
@@ -71,7 +75,7 @@ def events_query(actor: Person, filters: AuditFilter) -> Select:
         .outerjoin(who, who.id == AuditEvent.actor_id)
         .outerjoin(whom, and_(AuditEvent.target_type == "Person",
                               whom.id == AuditEvent.target_id))
-        .where(AuditEvent.company_id == actor.company_id)
+        .where(AuditEvent.company_id == actor.company_id, readable_events_clause(actor))
     )
     if filters.actor_email.strip():
         query = query.where(func.lower(who.email) == filters.actor_email.strip().lower())
@@ -111,7 +115,7 @@ def iter_events(actor: Person, filters: AuditFilter) -> Iterator[AuditRow]:
 def choices(actor: Person) -> tuple[list[str], list[str]]:
     """The actions and target types that occur in the company's log, for the filter lists."""
     check_reader(actor)
-    mine = AuditEvent.company_id == actor.company_id
+    mine = and_(AuditEvent.company_id == actor.company_id, readable_events_clause(actor))
     actions = db.session.scalars(select(AuditEvent.action).where(mine).distinct()
                                  .order_by(AuditEvent.action))
     kinds = db.session.scalars(select(AuditEvent.target_type)

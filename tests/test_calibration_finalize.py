@@ -14,7 +14,7 @@ from orgladder.calibration import entries, service
 from orgladder.calibration.finalizing import pending_changes
 from orgladder.calibration.models import CalibrationCycle, CalibrationEntry
 from orgladder.calibration.states import CycleState
-from orgladder.errors import DomainError
+from orgladder.errors import DomainError, NotAllowed
 from orgladder.extensions import db
 from orgladder.people import service as people_service
 from orgladder.people.models import LevelAssignment
@@ -78,16 +78,16 @@ def test_finalizing_applies_the_accepted_changes_and_locks_every_entry(org, cali
 
 
 def _fail_on_second_call(monkeypatch, error: Exception):
-    real = people_service.assign_level
+    real = people_service.apply_calibrated_level
     calls = []
 
-    def assign_level(*args, **kwargs):
+    def apply_calibrated_level(*args, **kwargs):
         calls.append(args[1].name)
         if len(calls) == 2:
             raise error
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(people_service, "assign_level", assign_level)
+    monkeypatch.setattr(people_service, "apply_calibrated_level", apply_calibrated_level)
     return calls
 
 
@@ -126,19 +126,35 @@ def test_an_unexpected_error_mid_finalization_applies_nothing(org, calibrated, m
     _nothing_applied(org, calibrated)
 
 
-def test_a_refused_assignment_names_the_person_and_applies_nothing(org, calibrated):
+def test_hr_in_the_population_finalizes_and_their_own_change_is_applied(org, calibrated):
+    """The cycle decides Hannah's level; her pressing finalize only carries it out, so her own
+    change is recorded as the system's (finalize), never as hers. Refusing her would tell her
+    that her own level changes."""
     other_hr = make_person(org.a, "Olga Otherhr", roles=[Role.HR])
     propose(other_hr, calibrated, org.hr, "P1")  # Hannah's own level, set by a colleague
     db.session.commit()
-    with pytest.raises(DomainError, match="Hannah Hr: Nobody assigns their own level."):
-        service.transition(org.hr, calibrated, CycleState.FINALIZED,
-                           effective_date=date(2026, 12, 31))
-    db.session.rollback()
-    _nothing_applied(org, calibrated)
-    # Another HR person can finalize it.
-    service.transition(other_hr, calibrated, CycleState.FINALIZED,
+    service.transition(org.hr, calibrated, CycleState.FINALIZED,
                        effective_date=date(2026, 12, 31))
-    assert len(cycle_assignments(calibrated)) == 3
+    db.session.commit()
+    applied = {(a.person_id, a.level.code, a.decided_by_id)
+               for a in cycle_assignments(calibrated)}
+    assert applied == {(org.emp.id, "P3", org.hr.id), (org.emp2.id, "P2", org.hr.id),
+                       (org.hr.id, "P1", None)}
+    own = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "level.assign", AuditEvent.target_id == org.hr.id)).all()
+    assert [(e.actor_id, e.actor_name) for e in own] == [(None, "System (finalize)")]
+
+
+def test_finalizing_still_refuses_anyone_outside_the_finalizers_scope(org, calibrated):
+    with pytest.raises(NotAllowed):
+        people_service.apply_calibrated_level(org.mgr, org.emp, levels_of(org.a)["P3"],
+                                              date(2026, 12, 31), calibrated.name)
+    with pytest.raises(NotAllowed):
+        people_service.apply_calibrated_level(org.hr, org.b_person, levels_of(org.b)["P3"],
+                                              date(2026, 12, 31), calibrated.name)
+    with pytest.raises(NotAllowed, match="Nobody assigns their own level"):
+        people_service.assign_level(org.hr, org.hr, levels_of(org.a)["P3"],
+                                    date(2026, 12, 31), "Outside a cycle")
 
 
 def test_reopening_then_finalizing_again_applies_only_what_changed(org, calibrated):

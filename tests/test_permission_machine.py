@@ -28,10 +28,8 @@ from sqlalchemy import select
 from orgladder.access import Role, can_manage, in_scope, permissions_of, scope_clause
 from orgladder.errors import DomainError, NotAllowed
 from orgladder.extensions import db
-from orgladder.ladders import editing
 from orgladder.people import hr
 from orgladder.people.grants import grant_role, revoke_role
-from orgladder.people.importer import confirm, dry_run
 from orgladder.people.models import Person
 from orgladder.people.service import assign_level, current_assignment, set_manager
 

@@ -65,11 +65,12 @@ def summary_fields(row: CycleRow) -> dict:
 def cycle_body(row: CycleRow) -> CalibrationOut:
     progress = None
     if row.manages:
-        counted = cycle_progress(row.cycle)
+        counted = cycle_progress(current_user, row.cycle)
         progress = Progress(population=counted.population, prepared=counted.prepared,
+                            withheld=counted.withheld,
                             sessions=[SessionProgress(
                                 session_id=s.session.id if s.session else None,
-                                people=s.people, prepared=s.prepared)
+                                people=s.people, prepared=s.prepared, withheld=s.withheld)
                                 for s in counted.sessions])
     return CalibrationOut(**summary_fields(row), progress=progress)
 

@@ -2,6 +2,11 @@
 
 ``service.transition`` runs these inside one savepoint: when any level assignment fails, none
 is applied, no entry is locked and the cycle stays in session.
+
+Finalizing carries out the cycle's decisions for everyone in it, the finalizer included when
+they are in its population; what they are told stays within ``rules.may_see_entry``: the
+preview lists only the changes they may see, and a failure on an entry they may not see says
+so without naming its person or values.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
@@ -19,6 +24,10 @@ from ..ladders.models import Level
 from ..people import service as people_service
 from ..people.models import Person
 from .models import CalibrationCycle, CalibrationEntry
+from .rules import may_see_entry
+
+HIDDEN_FAILURE = ("An entry you may not see could not be applied (your own, if you are in "
+                  "this cycle); another HR can look at it.")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,24 @@ def pending_changes(cycle: CalibrationCycle, effective_date: date | None = None
         key=lambda change: (change.person.name, change.person.id))
 
 
+@dataclass(frozen=True)
+class FinalizePreview:
+    """What finalizing would apply, as ``actor`` may read it: the changes of the entries they
+    may see, and how many entries about themselves are left out. That number counts their
+    entries in the cycle, changed or not, so it never tells whether their own level changes."""
+
+    changes: list[LevelChange]
+    withheld: int
+
+
+def finalize_preview(actor: Person, cycle: CalibrationCycle,
+                     effective_date: date | None = None) -> FinalizePreview:
+    shown = [c for c in pending_changes(cycle, effective_date) if may_see_entry(actor, c.entry)]
+    own = db.session.scalar(select(func.count(CalibrationEntry.id)).where(
+        CalibrationEntry.cycle_id == cycle.id, CalibrationEntry.person_id == actor.id))
+    return FinalizePreview(shown, own or 0)
+
+
 def current_levels(cycle: CalibrationCycle, on: date) -> dict[int, int]:
     """person id -> level id in force on ``on``, for the people of the cycle."""
     current = people_service.current_assignments_subquery(cycle.company_id, on)
@@ -65,11 +92,13 @@ def finalize_cycle(actor: Person, cycle: CalibrationCycle, effective_date: date
     changes = pending_changes(cycle, effective_date)
     for change in changes:
         try:
-            people_service.assign_level(actor, change.person, change.proposed, effective_date,
-                                        cycle.name)
+            people_service.apply_calibrated_level(actor, change.person, change.proposed,
+                                                  effective_date, cycle.name)
         except DomainError as error:
-            raise DomainError(f"Nothing was applied, and the cycle stays in session. "
-                              f"{change.person.name}: {error.message}") from error
+            detail = (f"{change.person.name}: {error.message}"
+                      if may_see_entry(actor, change.entry) else HIDDEN_FAILURE)
+            raise DomainError("Nothing was applied, and the cycle stays in session. "
+                              + detail) from error
     _set_locked(cycle, utcnow())
     return {"level_changes": len(changes), "effective_date": effective_date.isoformat()}
 

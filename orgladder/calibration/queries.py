@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import ROLE_PERMISSIONS, Permission
@@ -80,7 +80,8 @@ def cycle_row(actor: Person, cycle: CalibrationCycle) -> CycleRow | None:
 class SessionProgress:
     session: CalibrationSession | None  # None: the people in no session yet
     people: int
-    prepared: int = 0
+    prepared: int = 0  # of the entries the viewer may know about: never their own
+    withheld: int = 0  # the viewer's own entries: counted in ``people``, never as prepared
 
 
 @dataclass
@@ -92,27 +93,41 @@ class CycleProgress:
     def prepared(self) -> int:
         return sum(s.prepared for s in self.sessions)
 
+    @property
+    def withheld(self) -> int:
+        return sum(s.withheld for s in self.sessions)
 
-def cycle_progress(cycle: CalibrationCycle) -> CycleProgress:
+    @property
+    def unprepared(self) -> int:
+        """Entries never prepared, among those whose preparation the viewer may know of."""
+        return self.population - self.withheld - self.prepared
+
+
+def cycle_progress(viewer: Person, cycle: CalibrationCycle) -> CycleProgress:
     """Head counts per session: from the entries once they exist, else (in draft) a preview
-    from the population as it stands."""
+    from the population as it stands. The viewer's own entry is counted among the people and
+    never as prepared or not: that another HR prepared it is calibration content about them
+    (``rules``)."""
     sessions = list(cycle.sessions)
     if cycle.state == CycleState.DRAFT:
         people = db.session.execute(population_query(cycle)).all()
         grouped = group(sessions, [(pid, path) for pid, path, _ in people])
         counts: dict[int | None, list[int]] = {}
         for session_id in grouped.values():
-            counts.setdefault(session_id, [0, 0])[0] += 1
+            counts.setdefault(session_id, [0, 0, 0])[0] += 1
     else:
-        counts = {sid: [total, prepared] for sid, total, prepared in db.session.execute(
+        own = CalibrationEntry.person_id == viewer.id
+        rows = db.session.execute(
             select(CalibrationEntry.session_id, func.count(CalibrationEntry.id),
-                   func.count(CalibrationEntry.prepared_at))
+                   func.count(case((own, None), else_=CalibrationEntry.prepared_at)),
+                   func.count(case((own, 1))))
             .where(CalibrationEntry.cycle_id == cycle.id)
-            .group_by(CalibrationEntry.session_id)).all()}
-    rows = [SessionProgress(s, *counts.get(s.id, [0, 0])) for s in sessions]
+            .group_by(CalibrationEntry.session_id)).all()
+        counts = {sid: [total, prepared, withheld] for sid, total, prepared, withheld in rows}
+    progress = [SessionProgress(s, *counts.get(s.id, [0, 0, 0])) for s in sessions]
     if counts.get(None):
-        rows.append(SessionProgress(None, *counts[None]))
-    return CycleProgress(population=sum(c[0] for c in counts.values()), sessions=rows)
+        progress.append(SessionProgress(None, *counts[None]))
+    return CycleProgress(population=sum(c[0] for c in counts.values()), sessions=progress)
 
 
 def _entry_options():

@@ -8,17 +8,35 @@ Calibration content is never visible to the person it concerns, whatever else th
   the entry in;
 - the facilitator and the participants of the entry's session, once the session has started.
 
-``visible_entries_clause`` is the SQL twin of ``may_see_entry``, for lists and exports.
+``visible_entries_clause`` is the SQL twin of ``may_see_entry``, for lists and exports;
+``readable_events_clause`` is the twin of ``may_read_event``, for the audit log.
+
+HR who are themselves in a cycle's population manage the cycle but never see their own entry:
+every page counts it (the population, a session's head count) and none shows it, nor whether
+it is prepared (``queries.cycle_progress``). Such HR may still finalize: finalizing carries out
+what the cycle decided for everyone, their own entry included, which they could neither see nor
+change (``access.may_carry_out_calibration``). The preview tells them that one entry about them
+is not shown and lists only the others, and a failure on their entry is reported without its
+person or values (``finalizing``). Refusing to let them finalize only when their own level
+changes would tell them that it does.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select
 
 from ..access import Permission, company_wide, has_permission, in_scope, scope_clause
 from ..actors import require_actor
+from ..audit import AuditEvent
+from ..extensions import db
 from ..people.models import Person
-from .models import CalibrationCycle, CalibrationEntry, CalibrationSession, session_participants
+from .models import (
+    CalibrationCycle,
+    CalibrationEntry,
+    CalibrationSession,
+    EntryNote,
+    session_participants,
+)
 from .states import ENTRY_EDITABLE, CycleState
 
 SESSION_OPEN = frozenset({CycleState.IN_SESSION, CycleState.FINALIZED})
@@ -103,3 +121,68 @@ def visible_entries_clause(actor: Person, cycle: CalibrationCycle) -> ColumnElem
     if not grants:
         return false()
     return and_(base, or_(*grants))
+
+
+# --- the audit log --------------------------------------------------------------------------
+#
+# The log carries calibration content too: who changed which field of whose entry, from what
+# to what, who wrote or read an entry's notes. The person an event concerns never reads it,
+# whatever their role (HR who read the log are calibrated like anyone else). An event concerns
+# a person when its target is one of their entries or one of their entries' notes, or when it
+# is a calibration event naming them as its ``person_id`` (every entry event does). Cycle-wide
+# events (a transition, an export) carry counts only, never one person's values, so they stay
+# readable; finalizing's level decisions are level assignments, which the person sees anyway
+# once decided (their reason is the cycle's name, never a note).
+
+ENTRY_EVENT_PREFIX = "calibration."
+ENTRY_TARGETS = ("CalibrationEntry", "EntryNote")
+
+
+def _entry_of_target(event: AuditEvent) -> CalibrationEntry | None:
+    if event.target_type == "CalibrationEntry":
+        return db.session.get(CalibrationEntry, event.target_id)
+    if event.target_type == "EntryNote":
+        note = db.session.get(EntryNote, event.target_id)
+        return db.session.get(CalibrationEntry, note.entry_id) if note else None
+    return None
+
+
+def event_concerns(event: AuditEvent, person: Person) -> bool:
+    """Does ``event`` carry calibration content about ``person``? An event about an entry or
+    a note concerns the entry's person; any other calibration event, the one it names."""
+    if event.target_type in ENTRY_TARGETS:
+        entry = _entry_of_target(event)
+        return entry is not None and entry.person_id == person.id
+    if event.action.startswith(ENTRY_EVENT_PREFIX):
+        named = {side.get("person_id") for side in (event.before, event.after)
+                 if isinstance(side, dict)}
+        return person.id in named
+    return False
+
+
+def may_read_event(actor: Person, event: AuditEvent) -> bool:
+    """Of the events the actor may read at all (``audit_query.check_reader``), the ones the
+    calibration rule leaves them: none about their own calibration."""
+    return not event_concerns(event, actor)
+
+
+def readable_events_clause(actor: Person) -> ColumnElement[bool]:
+    """WHERE clause over ``AuditEvent``: the SQL twin of ``may_read_event``. The JSON is read
+    only for calibration events with another target, so the log's many entry events cost a
+    lookup in the actor's own entries, not a parse each. Counting 300,000 events (a third of
+    them entry events) on PostgreSQL took 85-115 ms with the rule, 45-80 ms without it, and
+    165 ms when every entry event's JSON was read."""
+    own_entries = select(CalibrationEntry.id).where(CalibrationEntry.person_id == actor.id)
+    own_notes = select(EntryNote.id).where(EntryNote.entry_id.in_(own_entries))
+    names_actor = or_(*(func.coalesce(side["person_id"].as_integer(), 0) == actor.id
+                        for side in (AuditEvent.before, AuditEvent.after)))
+    # Each branch is false, never NULL, for an event without a target: NOT NULL would drop it.
+    has_target = and_(AuditEvent.target_type.is_not(None), AuditEvent.target_id.is_not(None))
+    return not_(or_(
+        and_(has_target, AuditEvent.target_type == "CalibrationEntry",
+             AuditEvent.target_id.in_(own_entries)),
+        and_(has_target, AuditEvent.target_type == "EntryNote",
+             AuditEvent.target_id.in_(own_notes)),
+        and_(AuditEvent.action.startswith(ENTRY_EVENT_PREFIX, autoescape=True),
+             or_(AuditEvent.target_type.is_(None), AuditEvent.target_type.not_in(ENTRY_TARGETS)),
+             names_actor)))

@@ -18,7 +18,7 @@ from ..people.models import Person
 from ..tenancy import get_in_company_or_404
 from ..web import attach_error, render_form
 from . import scales, service
-from .finalizing import pending_changes
+from .finalizing import finalize_preview
 from .forms import (
     NONE,
     AdvanceForm,
@@ -144,7 +144,7 @@ def cycle(cycle_id: int):
         abort(403)
     return render_template(
         "calibration/cycle.html", cycle=cycle, row=row,
-        progress=cycle_progress(cycle) if row.manages else None,
+        progress=cycle_progress(current_user, cycle) if row.manages else None,
         steps=next_steps(cycle.state) if row.manages else [],
         form=AdvanceForm(), regroupable=cycle.state in REGROUPABLE,
         editable=cycle.state in SETTINGS_EDITABLE, State=CycleState)
@@ -187,8 +187,8 @@ def finalize(cycle_id: int):
                          "success")
     when = form.effective_date.data if form.effective_date.data else None
     return render_form("calibration/finalize.html", form, cycle=cycle,
-                       changes=pending_changes(cycle, when),
-                       progress=cycle_progress(cycle))
+                       preview=finalize_preview(current_user, cycle, when),
+                       progress=cycle_progress(current_user, cycle))
 
 
 @bp.route("/calibrations/<int:cycle_id>/reopen", methods=["GET", "POST"])

@@ -15,7 +15,14 @@ from email_validator import validate_email
 from sqlalchemy import Select, String, Subquery, and_, func, literal, or_, select, update
 
 from .. import audit
-from ..access import Permission, Role, can_manage, has_permission, may_move
+from ..access import (
+    Permission,
+    Role,
+    can_manage,
+    has_permission,
+    may_carry_out_calibration,
+    may_move,
+)
 from ..actors import OPERATOR_CLI, SYSTEM_FINALIZE, SYSTEM_SEED, Actor, person_or_system
 from ..errors import DomainError, NotAllowed
 from ..extensions import alias, db
@@ -139,6 +146,28 @@ def assign_level(
         if decider.id == person.id:
             raise NotAllowed("Nobody assigns their own level.")
         raise NotAllowed("You can assign levels only to people in your reporting line.")
+    return _record_level(actor, decider, person, level, effective_date, reason)
+
+
+def apply_calibrated_level(actor: Person, person: Person, level: Level, effective_date: date,
+                           reason: str) -> LevelAssignment:
+    """Record the level a calibration cycle decided for ``person``, as ``actor`` finalizes
+    it (``access.may_carry_out_calibration``). The finalizer's own entry is among them when
+    they are in the population: that decision is the cycle's, which they could neither see nor
+    change, so it is recorded as ``SYSTEM_FINALIZE``'s, never as theirs. Nobody changes their
+    own level, even by pressing finalize."""
+    if not may_carry_out_calibration(actor, person):
+        raise NotAllowed("Only HR running calibrations apply a cycle's level decisions, and "
+                         "only within their scope.")
+    if person.id == actor.id:
+        return _record_level(SYSTEM_FINALIZE, None, person, level, effective_date, reason)
+    return _record_level(actor, actor, person, level, effective_date, reason)
+
+
+def _record_level(actor: Actor, decider: Person | None, person: Person, level: Level,
+                  effective_date: date, reason: str) -> LevelAssignment:
+    """Write the decision: ``actor`` is who the audit log names, ``decider`` the person shown
+    as having decided (none for the system's own work)."""
     if level.company_id != person.company_id:
         raise DomainError("Choose a level of your company's ladder.", field="level")
     if level.archived:

@@ -63,15 +63,21 @@ class CalibrationPage(Page):
     items: list[CalibrationSummary]
 
 
+WITHHELD = ("Entries about you: counted among the people, never as prepared or not; another "
+            "HR handles them.")
+
+
 class SessionProgress(Out):
     session_id: int | None = Field(description="null: the people in no session yet.")
     people: int
-    prepared: int
+    prepared: int = Field(description="Prepared entries, never counting your own.")
+    withheld: int = Field(description=WITHHELD)
 
 
 class Progress(Out):
     population: int
-    prepared: int
+    prepared: int = Field(description="Prepared entries, never counting your own.")
+    withheld: int = Field(description=WITHHELD)
     sessions: list[SessionProgress]
 
 
