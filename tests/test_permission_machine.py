@@ -1,5 +1,5 @@
-"""Stateful property: random actors grant and revoke roles, move people, change levels,
-delete levels and import, through the real services. After every step:
+"""Stateful property: random actors hire, grant and revoke roles, move people, change levels,
+delete levels and import people files, through the real services. After every step:
 
 - whether each action was allowed equals the rule, computed from a plain oracle of the org;
 - no actor's own permissions or scope grew through their own action, and nobody changed their
@@ -28,8 +28,10 @@ from sqlalchemy import select
 from orgladder.access import Role, can_manage, in_scope, permissions_of, scope_clause
 from orgladder.errors import DomainError, NotAllowed
 from orgladder.extensions import db
+from orgladder.ladders import editing
 from orgladder.people import hr
 from orgladder.people.grants import grant_role, revoke_role
+from orgladder.people.importer import confirm, dry_run
 from orgladder.people.models import Person
 from orgladder.people.service import assign_level, current_assignment, set_manager
 
@@ -116,6 +118,7 @@ class PermissionMachine(RuleBasedStateMachine):
         self.oracle = Oracle()
         self.run = next(_runs)
         self.count = itertools.count()
+        self.example = db.session.begin_nested()
 
     # -- helpers ------------------------------------------------------------------------
     def _person(self, node: int | None) -> Person | None:
@@ -140,9 +143,10 @@ class PermissionMachine(RuleBasedStateMachine):
             "visible": {n for n in self.oracle.parent if in_scope(person, self._person(n))},
         }
 
-    def _acting(self, actor: int, action, allowed: bool) -> bool:
-        """Run ``action`` as ``actor``; the outcome must be ``allowed``, and the actor must
-        hold no more afterwards than before (nobody widens or re-levels themselves)."""
+    def _acting(self, actor: int, action, allowed: bool, *, may_refuse: bool = False) -> bool:
+        """Run ``action`` as ``actor``; the outcome must be ``allowed`` (or, with
+        ``may_refuse``, at most allowed), and the actor must hold no more afterwards than
+        before (nobody widens or re-levels themselves)."""
         before = self._state_of(actor)
         try:
             with db.session.begin_nested():
@@ -152,7 +156,11 @@ class PermissionMachine(RuleBasedStateMachine):
         else:
             done = True
         after = self._state_of(actor)
-        assert done == allowed, f"allowed={allowed} but the service {'did' if done else 'refused'}"
+        if may_refuse:
+            assert allowed or not done, "the service did what the rule forbids"
+        else:
+            assert done == allowed, f"allowed={allowed} but the service " + (
+                "did" if done else "refused")
         assert after["permissions"] <= before["permissions"]
         assert after["grants"] == before["grants"], "an actor changed their own grants"
         assert after["level"] == before["level"], "an actor changed their own level"
@@ -166,6 +174,7 @@ class PermissionMachine(RuleBasedStateMachine):
         first = None
         for company in self.companies:
             person = make_person(company, f"Founder {self.run} {company.slug}", roles=[Role.HR],
+                                 level="P3",
                                  email=f"f{self.run}@{company.slug}.test")
             self._track(person)
             first = first or person.id
@@ -232,6 +241,57 @@ class PermissionMachine(RuleBasedStateMachine):
         self._acting(actor, lambda: assign_level(self._person(actor), target, levels[code],
                                                  TODAY, "Random step"), allowed)
 
+    @rule(actor=people, code=st.sampled_from(["P1", "P2", "P3", "P4"]),
+          move_code=st.sampled_from(["P1", "P2", "P3", "P4"]))
+    def delete_level(self, actor, code, move_code):
+        """Ladder editing is company-wide HR's; the holders move as that HR decides, never
+        the HR herself."""
+        levels = levels_of(self.companies[0])
+        if code not in levels or move_code not in levels or code == move_code:
+            return
+        level = levels[code]
+        holds = self._state_of(actor)["level"] == level.id
+        allowed = (self.oracle.company[actor] == self.companies[0].id
+                   and self.oracle.hr_roots(actor) is None and not holds)
+        self._acting(actor, lambda: editing.delete_level(self._person(actor), level,
+                                                         levels[move_code], TODAY), allowed)
+
+    @rule(actor=people, person=people, new_manager=st.one_of(st.none(), people),
+          code=st.sampled_from(["P1", "P2", "P3"]))
+    def import_a_row(self, actor, person, new_manager, code):
+        """A people file moving one person and setting their level: what it applies is never
+        more than the same moves and level changes by hand would be."""
+        oracle = self.oracle
+        target = self._person(person)
+        manager = self._person(new_manager)
+        levels = levels_of(self.companies[0] if target.company_id == self.companies[0].id
+                           else self.companies[1])
+        if code not in levels:
+            return
+        current = current_assignment(target, TODAY)
+        level_changes = current is None or current.level_id != levels[code].id
+        moves = new_manager != oracle.parent[person]
+        allowed = oracle.hr_roots(actor) is None and (
+            not moves or (oracle.may_move(actor, person, new_manager)
+                          and not (new_manager is not None and oracle.under(new_manager, person))))
+        allowed = allowed and (not level_changes or person in oracle.manageable(actor))
+        data = ("email,name,manager_email,level\n"
+                f"{target.email},{target.name},{manager.email if manager else ''},{code}\n"
+                ).encode()
+        actor_person = self._person(actor)
+
+        def action():
+            _, plan, batch = dry_run(actor_person, "people.csv", data)
+            if batch is None:
+                raise DomainError(f"refused: {plan.issues}")
+            confirm(actor_person, batch, today=TODAY)
+
+        if self._acting(actor, action, allowed, may_refuse=True) and moves:
+            oracle.parent[person] = new_manager
+
+    def teardown(self):
+        self.example.rollback()  # each example starts from the same two companies
+
     @invariant()
     def everyone_sees_what_the_oracle_says(self):
         db.session.flush()
@@ -251,6 +311,6 @@ class PermissionMachine(RuleBasedStateMachine):
 def test_nobody_widens_their_own_permissions(org):
     run_state_machine_as_test(
         lambda: PermissionMachine([org.a, org.b]),
-        settings=settings(max_examples=40, stateful_step_count=20, deadline=None,
+        settings=settings(max_examples=100, stateful_step_count=25, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow,
                                                  HealthCheck.function_scoped_fixture]))
