@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from orgladder.access import Role
+from orgladder.actors import SYSTEM_SETUP
 from orgladder.calibration import entries, service
 from orgladder.calibration.models import CalibrationCycle, CalibrationEntry, EntryNote
 from orgladder.calibration.states import CycleState
 from orgladder.extensions import db
 from orgladder.ladders.models import Level
+from orgladder.ladders.versions import publish
 from orgladder.people.models import Person
 
 from .calibration_setup import advance_to, entry_of, session_named, standard_cycle
@@ -49,12 +51,14 @@ class Subject:
 
 def marker_level(org: Org) -> Level:
     """A level on ladder A's track of P2, nobody's and named only here; made directly, so no
-    ladder event names it in the audit log."""
+    ladder event names it in the audit log, and published (only a published level can be
+    assigned) as the setup of a company would."""
     p2 = levels_of(org.a)["P2"]
     level = Level(company_id=org.a.id, ladder_id=p2.ladder_id, track_id=p2.track_id,
                   position=99, code=LEVEL_CODE, title=LEVEL_TITLE, min_years=0)
     db.session.add(level)
     db.session.flush()
+    publish(SYSTEM_SETUP, level.ladder, "A level for the calibration")
     return level
 
 

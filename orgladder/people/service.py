@@ -23,7 +23,14 @@ from ..access import (
     may_carry_out_calibration,
     may_move,
 )
-from ..actors import OPERATOR_CLI, SYSTEM_FINALIZE, SYSTEM_SEED, Actor, person_or_system
+from ..actors import (
+    OPERATOR_CLI,
+    SYSTEM_FINALIZE,
+    SYSTEM_SEED,
+    Actor,
+    person_or_system,
+    require_actor,
+)
 from ..errors import DomainError, NotAllowed
 from ..extensions import alias, db
 from ..ladders.models import Level
@@ -168,6 +175,7 @@ def _record_level(actor: Actor, decider: Person | None, person: Person, level: L
                   effective_date: date, reason: str) -> LevelAssignment:
     """Write the decision: ``actor`` is who the audit log names, ``decider`` the person shown
     as having decided (none for the system's own work)."""
+    require_actor(actor)
     if level.company_id != person.company_id:
         raise DomainError("Choose a level of your company's ladder.", field="level")
     if level.archived:
