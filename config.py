@@ -93,6 +93,9 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         # keeps (orgladder.computed): about 1 KB each.
         "COMPUTED_CACHE_ROWS": _int("COMPUTED_CACHE_ROWS", 50_000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Any request body, in bytes: an API body (1 MB, orgladder.api.io) and its framing; a
+        # page that takes a file declares its own limit (orgladder.uploads).
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024 + 64 * 1024),
         # Rate limits live in Redis when REDIS_URL is set, so they hold across workers and hosts.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",

@@ -37,6 +37,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from .errorpages import register_error_pages
 
     register_error_pages(app)
+    from .uploads import register_upload_limits
+
+    register_upload_limits(app)
     from .cli import register_cli
 
     register_cli(app)

@@ -17,14 +17,17 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..access import Permission, requires
+from ..bounded import capped, more_problems
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..tenancy import get_in_company_or_404
+from ..uploads import accepts_upload
 from ..web import attach_error, render_form
 from . import importer, progress
 from .export import export_rows, to_csv, to_xlsx
 from .forms import ImportForm
 from .models import ImportBatch
+from .tabular import MAX_FILE_BYTES, Issue
 
 bp = Blueprint("people_import", __name__)
 SHOWN = 200  # rows of each kind listed on the preview; the counts are always complete
@@ -32,6 +35,7 @@ SHOWN = 200  # rows of each kind listed on the preview; the counts are always co
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
+@accepts_upload(MAX_FILE_BYTES)
 def upload():
     form = ImportForm()
     if form.validate_on_submit():
@@ -46,8 +50,10 @@ def upload():
                 db.session.commit()
                 return redirect(url_for("people_import.preview", batch_id=batch.id))
             issues = table.issues or plan.issues
-            return render_template("people/import_errors.html", form=form, issues=issues,
-                                   rows=len(table.rows), filename=filename), 422
+            shown = capped(issues, lambda count: Issue(None, None, more_problems(count)))
+            return render_template("people/import_errors.html", form=form, issues=shown,
+                                   total=len(issues), rows=len(table.rows),
+                                   filename=filename), 422
     return render_form("people/import.html", form)
 
 
