@@ -61,30 +61,26 @@ def upload():
 @requires(Permission.MANAGE_PEOPLE)
 def preview(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-    return render_template("people/import_preview.html", batch=batch, shown=SHOWN)
+    return render_template("people/import_preview.html", batch=batch, shown=SHOWN,
+                           progress=progress.status_of(batch.id, batch.status))
 
 
 @bp.post("/people/import/<int:batch_id>/confirm")
 @requires(Permission.MANAGE_PEOPLE)
 def confirm(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-
-    def report(done: int, total: int, phase: str) -> None:
-        progress.store().report(batch.id, done, total, phase)
-
     try:
-        importer.confirm(current_user, batch, progress=report)
+        with progress.Applying(progress.store(), batch.id) as report:
+            importer.confirm(current_user, batch, progress=report)
+            db.session.commit()
     except NotAllowed:
         raise  # a refusal, not a flash: 403 and the audit log
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        progress.store().forget(batch_id)
         if isinstance(error, importer.StaleImport):
             return _go_to(url_for("people_import.upload"))
         return _go_to(url_for("people_import.preview", batch_id=batch_id))
-    db.session.commit()
-    progress.store().forget(batch_id)
     flash(f"Import applied: {batch.created_count} added, {batch.updated_count} updated, "
           f"{batch.unchanged_count} unchanged.", "success")
     return _go_to(url_for("people_import.preview", batch_id=batch_id))
@@ -102,13 +98,7 @@ def _go_to(location: str):
 @requires(Permission.MANAGE_PEOPLE)
 def status(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-    running = progress.store().read(batch.id)
-    if batch.status == "applied":
-        return jsonify(status="applied", done=1, total=1, phase="Done")
-    if running is None:
-        return jsonify(status=batch.status, done=0, total=0, phase="Waiting")
-    done, total, phase = running
-    return jsonify(status="applying", done=done, total=total, phase=phase)
+    return jsonify(progress.status_of(batch.id, batch.status))
 
 
 @bp.get("/people/export.<fmt>")
