@@ -197,6 +197,10 @@ def _unreadable(error: Exception) -> Table:
 
 
 def read_table(filename: str, data: bytes) -> Table:
+    if len(data) > MAX_FILE_BYTES:  # the upload page refuses larger requests; this is the rule
+        return Table([], [], [Issue(None, None, f"The file is larger than "
+                                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB; split it "
+                                                "into several files.")])
     if filename.lower().endswith(".xlsx"):
         return read_xlsx(data)
     return read_csv(data)
