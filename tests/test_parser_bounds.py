@@ -263,6 +263,16 @@ def test_a_people_flood_stops_at_max_rows(client, org):
     assert f"more than {tabular.MAX_ROWS:,} people" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("seen", [DEEP, '{"name": ' + HUGE_INT + "}", ALIAS_BOMB])
+def test_a_form_field_read_as_json_is_bounded(client, org, seen):
+    """The person form carries the record as it was opened, as JSON, and reads it back."""
+    client.login(org.hr.email)
+    path = f"/people/{org.emp.id}/edit"
+    response = client.post_form(path, {"name": org.emp.name, "email": org.emp.email,
+                                       "manager_email": org.mgr.email, "seen": seen})
+    assert response.status_code in (302, 409, 422, 200)
+
+
 @pytest.mark.parametrize("digits", [40, 5000])
 def test_huge_ids_anywhere_in_a_url_are_never_a_server_error(app, client, org, digits):
     client.login(org.hr.email)
