@@ -26,9 +26,11 @@ T = TypeVar("T")
 # level > expectations > text, seven levels. 32 leaves room and stays far below the
 # interpreter's recursion limit (1,000), which every recursive walk of the data must not meet.
 MAX_DEPTH = 32
-# The largest number any input carries is a 32-bit id (10 digits). Longer numbers are refused
-# before ``int()`` sees them: its cost grows with the square of the digits.
-MAX_INT_DIGITS = 20
+# The largest number any input carries is a 32-bit id (10 digits). A number up to 100 digits
+# still reaches the schema, which names the field it does not fit; a longer one is refused
+# before ``int()`` sees it: its cost grows with the square of the digits, and past 4,300 it
+# raises (Python's int-max-str-digits).
+MAX_INT_DIGITS = 100
 # Problems listed for one input; the rest are counted. A person fixes a file from the top, and a
 # row flood would otherwise answer with a page as large as the file.
 MAX_PROBLEMS = 100
