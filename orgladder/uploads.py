@@ -39,7 +39,8 @@ def _bound_request() -> None:
     limit = upload_limit(request.endpoint)
     if limit is not None:
         request.max_content_length = limit + FORM_OVERHEAD
-    elif request.mimetype == "multipart/form-data" and request.method != "GET":
+    elif request.mimetype == "multipart/form-data" and request.files:
+        # Only a file is refused: a script's FormData posts plain fields as multipart too.
         raise UnsupportedMediaType("This page does not accept files.")
 
 

@@ -188,6 +188,9 @@ def test_a_file_sent_where_none_is_declared_is_refused(client, org):
         "csrf_token": client.csrf_token("/people/new"),
         "file": (io.BytesIO(b"email\n"), "people.csv")}, content_type="multipart/form-data")
     assert response.status_code == 415
+    fields_only = client.post("/people/new", data={"csrf_token": client.csrf_token("/people/new")},
+                              content_type="multipart/form-data")
+    assert fields_only.status_code == 422  # the form, with its field errors: not refused
 
 
 def upload_cases():
