@@ -101,12 +101,20 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         # keeps (orgladder.computed): about 1 KB each.
         "COMPUTED_CACHE_ROWS": _int("COMPUTED_CACHE_ROWS", 50_000),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Any request body, in bytes: an API body (1 MB, orgladder.api.io) and its framing; a
+        # page that takes a file declares its own limit (orgladder.uploads).
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024 + 64 * 1024),
         # Rate limits live in Redis when REDIS_URL is set, so they hold across workers and hosts.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         # Shared state between workers (the import progress bar) lives in the same Redis.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down must not stop sign-ins and API calls: the limits go on in each worker's
+        # memory (Flask-Limiter logs a warning, and tries Redis again with a growing pause),
+        # and an error the fallback does not cover is logged instead of failing the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # Keeps apart the keys of several deployments sharing one Redis.
         "RATELIMIT_KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX") or "orgladder",
         # Failed sign-ins per client address (successes never count). A whole company behind
@@ -147,6 +155,9 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         name = "orgladder-test.db" if env == "testing" else "orgladder.db"
         database_url = f"sqlite:///{instance / name}"
 
+    if config["REDIS_URL"]:
+        # A Redis that does not answer costs a request a second at most, not a TCP timeout.
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     config["SECRET_KEY"] = secret_key
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(database_url)
     return config

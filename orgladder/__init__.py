@@ -37,6 +37,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from .errorpages import register_error_pages
 
     register_error_pages(app)
+    from .uploads import register_upload_limits
+
+    register_upload_limits(app)
     from .cli import register_cli
 
     register_cli(app)
@@ -52,7 +55,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
 
 def register_extensions(app: Flask) -> None:
-    from . import computed
+    from . import computed, redis_link
     from .people import progress as import_progress
 
     db.init_app(app)
@@ -65,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
+    redis_link.init_app(app)
     import_progress.init_app(app)
     computed.init_app(app)
     with app.app_context():

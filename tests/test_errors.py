@@ -23,7 +23,7 @@ def test_huge_ids_are_404_not_500(client, org):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "off"}
 
 
 def test_database_down_gives_503_pages(tmp_path):
@@ -31,7 +31,7 @@ def test_database_down_gives_503_pages(tmp_path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/nope.db"})
     client = broken.test_client()
     health = client.get("/healthz")
-    assert health.status_code == 503 and health.get_json()["database"] == "unreachable"
+    assert health.status_code == 503 and health.get_json()["database"] == "down"
     assert client.get("/login").status_code == 200  # the sign-in form needs no database
     with client.session_transaction() as session:
         session["_user_id"] = "a-session-token"  # a signed-in browser: loading it needs the DB

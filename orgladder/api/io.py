@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
+from .. import bounded
 from .errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,10 +63,32 @@ def refuse_nul(value: Any) -> None:
                        errors=[{"field": where, "message": "contains a NUL character"}])
 
 
+def bounded_body(allowed: tuple[str, ...] = JSON_TYPES) -> bytes:
+    """The request body, once the bounded parser has read it: every API body passes here, so
+    none too large, too deep or with too long a number reaches a model or a service (413 or
+    400). A YAML body is read by the YAML parser, under the same bounds."""
+    raw = raw_body(allowed)
+    try:
+        if request.mimetype in JSON_TYPES:
+            bounded.load_json(raw)
+        else:
+            bounded.load_yaml(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "The body is not UTF-8 text.", kind="invalid-json") from None
+    except bounded.Unreadable as error:
+        where = f" (line {error.line})" if error.line else ""
+        raise ApiError(400, f"The body cannot be read: {error.message}{where}.",
+                       kind="invalid-json" if request.mimetype in JSON_TYPES
+                       else "invalid-document") from None
+    return raw
+
+
 def json_body(model: type[M]) -> M:
     """The request's JSON body as ``model``: 400 when it is not JSON, 422 with every field
-    error when it does not fit. Strict: no string for a number, no number for a date."""
-    raw = raw_body()
+    error when it does not fit. Strict: no string for a number, no number for a date. The
+    model reads the bytes the bounded parser has passed (in pydantic's JSON mode, which is
+    what lets a date arrive as text)."""
+    raw = bounded_body()
     try:
         data = model.model_validate_json(raw, strict=True)
     except ValidationError as error:

@@ -12,11 +12,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from ..bounded import Unreadable, capped, load_json, load_yaml, more_problems, yaml_lines
 from ..spreadsheets import escape
 from .models import TRACK_KINDS, Ladder
 
@@ -171,13 +173,15 @@ def _validate_level(level, path, keys, codes, titles, problems) -> None:
     _id(level, path, problems)
 
 
-def checked(data: Any, lines: dict[str, int] | None = None) -> dict[str, Any]:
-    """The document itself when sound; otherwise LadderDocumentError with every problem."""
+def checked(data: Any, lines: Callable[[], dict[str, int]] | None = None) -> dict[str, Any]:
+    """The document itself when sound; otherwise LadderDocumentError with its problems (the
+    first MAX_PROBLEMS, then a count), each at its line when ``lines`` can find them."""
     problems = validate(data)
     if problems:
-        lines = lines or {}
-        raise LadderDocumentError([Problem(p.path, p.message, _line_for(p.path, lines))
-                                   for p in problems])
+        shown = capped(problems, lambda count: Problem("", more_problems(count)))
+        found = lines() if lines else {}
+        raise LadderDocumentError([Problem(p.path, p.message, _line_for(p.path, found))
+                                   for p in shown])
     return data
 
 
@@ -192,18 +196,6 @@ def _line_for(path: str, lines: dict[str, int]) -> int | None:
     return lines[path]
 
 
-def _node_lines(node, path: str, lines: dict[str, int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = f"{path}.{key.value}" if path else str(key.value)
-            lines[child] = key.start_mark.line + 1
-            _node_lines(value, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _node_lines(value, f"{path}[{i}]", lines)
-
-
 def parse(raw: bytes, filename: str) -> dict[str, Any]:
     """Read an uploaded JSON or YAML ladder; every fault is a LadderDocumentError."""
     if len(raw) > MAX_UPLOAD:
@@ -212,28 +204,11 @@ def parse(raw: bytes, filename: str) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LadderDocumentError([Problem("", "the file is not UTF-8 text")]) from None
-    if filename.lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LadderDocumentError([Problem("", exc.msg, exc.lineno)]) from None
-    else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            message = getattr(exc, "problem", None) or "not valid YAML"
-            raise LadderDocumentError(
-                [Problem("", f"not valid YAML: {message}", mark.line + 1 if mark else None)]
-            ) from None
-    lines: dict[str, int] = {}
-    try:  # JSON is (nearly) YAML, so one composer finds the lines of both
-        node = yaml.compose(text)
-        if node is not None:
-            _node_lines(node, "", lines)
-    except yaml.YAMLError:
-        pass
-    return checked(data, lines)
+    try:
+        data = load_json(text) if filename.lower().endswith(".json") else load_yaml(text)
+    except Unreadable as error:
+        raise LadderDocumentError([Problem("", error.message, error.line)]) from None
+    return checked(data, lambda: yaml_lines(text))  # JSON is (nearly) YAML
 
 
 def ladder_document(ladder: Ladder, expectations: dict[int, dict[int, str]]) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from ..audit import AuditEvent
 from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Person
+from ..uploads import accepts_upload
 from ..web import attach_error, render_form
 from . import catalog, versions
 from .diff import compare as compare_documents
-from .document import LadderDocumentError
+from .document import MAX_UPLOAD, LadderDocumentError
 from .forms import ImportForm, PublishForm
 from .service import load_ladder
 from .studio import draft_page
@@ -111,6 +112,7 @@ def _upload(form: ImportForm) -> tuple[bytes, str]:
 
 @bp.route("/ladders/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE_LADDERS)
+@accepts_upload(MAX_UPLOAD)
 def import_new():
     form = ImportForm()
     problems = []
@@ -130,6 +132,7 @@ def import_new():
 
 @bp.route("/ladders/<int:ladder_id>/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE_LADDERS)
+@accepts_upload(MAX_UPLOAD)
 def import_draft(ladder_id: int):
     ladder = load_ladder(current_user, ladder_id)
     form = ImportForm()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from email_validator import EmailNotValidError
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..access import Role
+from ..bounded import Unreadable, load_json
 from .service import checked_email
 
 
@@ -58,9 +58,9 @@ class PersonForm(FlaskForm):
 
     def seen_state(self) -> dict | None:
         """The record as it was when the form was opened, for the stale-edit check."""
-        try:
-            value = json.loads(self.seen.data or "null")
-        except ValueError:
+        try:  # the browser sends it back, so it is read as any input is: bounded
+            value = load_json(self.seen.data or "null")
+        except Unreadable:
             return None
         return value if isinstance(value, dict) else None
 

@@ -17,14 +17,17 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..access import Permission, requires
+from ..bounded import capped, more_problems
 from ..errors import DomainError, NotAllowed
 from ..extensions import db
 from ..tenancy import get_in_company_or_404
+from ..uploads import accepts_upload
 from ..web import attach_error, render_form
 from . import importer, progress
 from .export import export_rows, to_csv, to_xlsx
 from .forms import ImportForm
 from .models import ImportBatch
+from .tabular import MAX_FILE_BYTES, Issue
 
 bp = Blueprint("people_import", __name__)
 SHOWN = 200  # rows of each kind listed on the preview; the counts are always complete
@@ -32,6 +35,7 @@ SHOWN = 200  # rows of each kind listed on the preview; the counts are always co
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
+@accepts_upload(MAX_FILE_BYTES)
 def upload():
     form = ImportForm()
     if form.validate_on_submit():
@@ -46,8 +50,10 @@ def upload():
                 db.session.commit()
                 return redirect(url_for("people_import.preview", batch_id=batch.id))
             issues = table.issues or plan.issues
-            return render_template("people/import_errors.html", form=form, issues=issues,
-                                   rows=len(table.rows), filename=filename), 422
+            shown = capped(issues, lambda count: Issue(None, None, more_problems(count)))
+            return render_template("people/import_errors.html", form=form, issues=shown,
+                                   total=len(issues), rows=len(table.rows),
+                                   filename=filename), 422
     return render_form("people/import.html", form)
 
 
@@ -55,30 +61,26 @@ def upload():
 @requires(Permission.MANAGE_PEOPLE)
 def preview(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-    return render_template("people/import_preview.html", batch=batch, shown=SHOWN)
+    return render_template("people/import_preview.html", batch=batch, shown=SHOWN,
+                           progress=progress.status_of(batch.id, batch.status))
 
 
 @bp.post("/people/import/<int:batch_id>/confirm")
 @requires(Permission.MANAGE_PEOPLE)
 def confirm(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-
-    def report(done: int, total: int, phase: str) -> None:
-        progress.store().report(batch.id, done, total, phase)
-
     try:
-        importer.confirm(current_user, batch, progress=report)
+        with progress.Applying(progress.store(), batch.id) as report:
+            importer.confirm(current_user, batch, progress=report)
+            db.session.commit()
     except NotAllowed:
         raise  # a refusal, not a flash: 403 and the audit log
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        progress.store().forget(batch_id)
         if isinstance(error, importer.StaleImport):
             return _go_to(url_for("people_import.upload"))
         return _go_to(url_for("people_import.preview", batch_id=batch_id))
-    db.session.commit()
-    progress.store().forget(batch_id)
     flash(f"Import applied: {batch.created_count} added, {batch.updated_count} updated, "
           f"{batch.unchanged_count} unchanged.", "success")
     return _go_to(url_for("people_import.preview", batch_id=batch_id))
@@ -96,13 +98,7 @@ def _go_to(location: str):
 @requires(Permission.MANAGE_PEOPLE)
 def status(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
-    running = progress.store().read(batch.id)
-    if batch.status == "applied":
-        return jsonify(status="applied", done=1, total=1, phase="Done")
-    if running is None:
-        return jsonify(status=batch.status, done=0, total=0, phase="Waiting")
-    done, total, phase = running
-    return jsonify(status="applying", done=done, total=total, phase=phase)
+    return jsonify(progress.status_of(batch.id, batch.status))
 
 
 @bp.get("/people/export.<fmt>")

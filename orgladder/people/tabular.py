@@ -15,7 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
+from ..bounded import Unreadable, check_zip
 from ..spreadsheets import unescape
 
 COLUMNS = ("email", "name", "manager_email", "ladder", "track", "level", "profession_start",
@@ -28,6 +33,13 @@ ALIASES = {
     "experience": "years_of_experience", "role": "roles", "e mail": "email",
 }
 MAX_ROWS = 20_000
+# A people file of MAX_ROWS rows takes about 2 MB as CSV (less as XLSX): room to spare.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+# Columns read of each row: the file has ten, a sheet may declare thousands of empty ones.
+MAX_COLUMNS = 32
+# Empty rows skipped, in all, before the file is refused: a stray cell far below the table
+# makes a sheet report (and a reader yield) every row up to it.
+MAX_BLANK_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ def _table(records, first_row: int = 1) -> Table:
         return Table([], [], [Issue(None, None, "The file is empty: the first row must hold "
                                                 "the column names.")])
     positions: dict[str, int] = {}
-    for index, raw in enumerate(header):
+    for index, raw in enumerate(header[:MAX_COLUMNS]):
         name = canonical(_text(raw))
         if name and name not in positions:
             positions[name] = index
@@ -83,9 +95,15 @@ def _table(records, first_row: int = 1) -> Table:
     for column in missing:
         issues.append(Issue(first_row, column, f"The column {column} is missing."))
     rows: list[dict] = []
+    blank = 0
     for number, record in enumerate(records, start=first_row + 1):
-        values = [_text(v) for v in record]
+        values = [_text(v) for v in record[:MAX_COLUMNS]]
         if not any(values):
+            blank += 1
+            if blank > MAX_BLANK_ROWS:
+                issues.append(Issue(number, None, f"The file has more than {MAX_BLANK_ROWS:,} "
+                                                  "empty rows; delete them and upload it again."))
+                break
             continue
         if len(rows) >= MAX_ROWS:
             issues.append(Issue(number, None, f"The file has more than {MAX_ROWS:,} people; "
@@ -113,26 +131,76 @@ def read_csv(data: bytes) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     try:
-        return _table(iter(list(csv.reader(io.StringIO(text, newline=""),
-                                           delimiter=delimiter, strict=True))))
+        # Streamed: reading stops at the first row past MAX_ROWS, however long the file.
+        return _table(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                 strict=True))
     except csv.Error as error:
         return Table([], [], [Issue(None, None, f"The CSV cannot be read: {error}.")])
 
 
+_DIMENSION_TAG = f"{{{SHEET_MAIN_NS}}}dimension"
+_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
+
+
+def _declared_size(sheet: ReadOnlyWorksheet) -> None:
+    """The sheet's declared dimensions, read from the elements before its data only.
+
+    openpyxl's own reader looks for them until the *end* of the sheet data, so a sheet that
+    declares none (as an attacker's need not) is parsed whole when it is opened, before a
+    single row is streamed: 9 s for 200,000 rows. Read-only sheets fall back to reading the
+    rows themselves, and read_xlsx bounds those."""
+    with sheet._get_source() as source:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == _DIMENSION_TAG:
+                found = SheetDimension.from_tree(element).boundaries
+                if found is not None:
+                    sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = found
+                return
+            if element.tag == _DATA_TAG:
+                return
+
+
+ReadOnlyWorksheet._get_size = _declared_size
+
+
 def read_xlsx(data: bytes) -> Table:
     try:
+        check_zip(data)
+    except Unreadable as error:
+        return Table([], [], [Issue(None, None, f"The file cannot be read: {error.message}.")])
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        return Table([], [], [Issue(None, None, f"The file is not a readable XLSX workbook "
-                                                f"({type(error).__name__}).")])
+    except UNREADABLE as error:
+        return _unreadable(error)
     try:
         sheet = workbook.worksheets[0]
-        return _table(iter(list(sheet.iter_rows(values_only=True))))
+        # Streamed from the sheet's XML (read_only), so a sheet of a million rows costs only
+        # the MAX_ROWS read before the refusal. The cells are read while streaming, so a
+        # broken one (a number too long for int()) is found here, not on opening.
+        # Both bounds given: without them openpyxl reads the whole sheet first to find its
+        # dimensions, when the file does not declare them.
+        return _table(sheet.iter_rows(max_row=MAX_ROWS + MAX_BLANK_ROWS + 2,
+                                      max_col=MAX_COLUMNS, values_only=True))
+    except UNREADABLE as error:
+        return _unreadable(error)
     finally:
         workbook.close()
 
 
+# What openpyxl raises on a file that is not a workbook, or holds a cell it cannot read.
+UNREADABLE = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError)
+
+
+def _unreadable(error: Exception) -> Table:
+    return Table([], [], [Issue(None, None, f"The file is not a readable XLSX workbook "
+                                            f"({type(error).__name__}).")])
+
+
 def read_table(filename: str, data: bytes) -> Table:
+    if len(data) > MAX_FILE_BYTES:  # the upload page refuses larger requests; this is the rule
+        return Table([], [], [Issue(None, None, f"The file is larger than "
+                                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB; split it "
+                                                "into several files.")])
     if filename.lower().endswith(".xlsx"):
         return read_xlsx(data)
     return read_csv(data)
