@@ -15,6 +15,7 @@ broken rule, not only the first.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -29,7 +30,14 @@ from orgladder.people.models import RoleGrant
 
 from .calibration_setup import entry_of, other_company_cycle, session_named, standard_cycle
 from .factories import PASSWORD, Org, levels_of, make_person, make_token
-from .principal_expectations import EXTRA_PATHS, FAMILIES, PRINCIPALS, expectation, hugo_reads
+from .principal_expectations import (
+    EXTRA_PATHS,
+    FAMILIES,
+    PRINCIPALS,
+    REFUSED,
+    expectation,
+    hugo_reads,
+)
 from .test_matrix import API, FOREIGN_MARKERS, MATRIX, api_call, path_for
 from .test_matrix import TARGETS as MATRIX_TARGETS
 
@@ -121,8 +129,14 @@ def json_traces(body: str, secrets: Secrets) -> list[str]:
     return sorted(found)
 
 
-def in_company_a_bodies(body: str) -> list[str]:
-    return [marker for marker in FOREIGN_MARKERS["a"] if marker in body]
+# People of company A outside Greta's scope (Bea Boss, her own manager, is on her record).
+OUTSIDE_GRETAS_SCOPE = ["Pia Peer", "Pat Peermanager", "Hannah Hr", "Hugo Subject"]
+
+
+def foreign_names(body: str, principal: str) -> list[str]:
+    """Another company's names; for Greta, also the people of her company outside her scope."""
+    names = FOREIGN_MARKERS["a"] + (OUTSIDE_GRETAS_SCOPE if principal == "hrbp" else [])
+    return [name for name in names if name in body]
 
 
 def matches(got: int, want) -> bool:
@@ -165,7 +179,8 @@ class Run:
         if not matches(got, want):
             self.problems.append((endpoint, target, where, f"got {got}, want {show(want)}"))
         body = response.get_data(as_text=True)
-        for leak in in_company_a_bodies(body) + entry_traces(body, self.secrets, path):
+        for leak in (foreign_names(body, self.principal)
+                     + entry_traces(body, self.secrets, path)):
             self.problems.append((endpoint, target, where, f"the body shows {leak}"))
 
     def report(self) -> str:
@@ -255,3 +270,71 @@ def test_traces_are_found(principals):
                              "actor_id": principals.hugo_id}), "")]
     for sample, path in harmless:
         assert not entry_traces(sample, principals, path), sample
+
+
+def greta_as_stored(org: Org) -> dict:
+    from orgladder.people.models import Person
+    from orgladder.people.service import current_assignment
+
+    db.session.expire_all()
+    greta = db.session.get(Person, org.principals["hrbp"].id)
+    assignment = current_assignment(greta)
+    return {"grants": sorted((g.role, g.scope_root_id or 0) for g in greta.grants),
+            "manager_id": greta.manager_id, "active": greta.active,
+            "level": assignment.level_id if assignment else None}
+
+
+SELF_EDITS = {
+    "company-wide HR": {"roles": ["hr"]},
+    "a manager inside her own scope": {"manager": "mona"},
+    "deactivated": {"active": False},
+}
+
+
+@pytest.mark.parametrize("change", list(SELF_EDITS))
+def test_scoped_hr_cannot_change_her_own_record(client, org, principals, change):
+    """Greta may administer Mona's team, not herself: a well-formed change of her own roles,
+    manager or active flag is refused (403, or 422 with the reason), by the page and by the
+    API, and nothing of her record changes. Nobody assigns their own level, either."""
+    greta = org.principals["hrbp"]
+    before = greta_as_stored(org)
+    wanted = SELF_EDITS[change]
+    problems = []
+
+    client.login(greta.email, PASSWORD)
+    page = client.get(f"/people/{greta.id}/edit")
+    if page.status_code == 200 and "active" not in wanted:
+        body = page.get_data(as_text=True)
+        seen = html.unescape(re.search(r'name="seen"[^>]*value="([^"]*)"', body).group(1))
+        form = {"csrf_token": client.csrf_token(f"/people/{greta.id}/edit"), "seen": seen,
+                "name": greta.name, "email": greta.email,
+                "manager_email": org.mgr.email if "manager" in wanted else org.boss.email,
+                "profession_start": "2018-01-01", "roles": wanted.get("roles", [])}
+        response = client.post(f"/people/{greta.id}/edit", data=form)
+        if response.status_code not in REFUSED:
+            problems.append(f"POST /people/{greta.id}/edit: got {response.status_code}")
+    elif "active" in wanted:
+        response = client.post_form(f"/people/{greta.id}/deactivate", token_from="/")
+        if response.status_code not in REFUSED:
+            problems.append(f"POST /people/{greta.id}/deactivate: got {response.status_code}")
+
+    secret = make_token(greta, name="self-edit")
+    headers = {"Authorization": f"Bearer {secret}"}
+    current = client.get(f"/api/v1/people/{greta.id}", headers=headers)
+    patch = {"roles": ["employee", *wanted["roles"]]} if "roles" in wanted else (
+        {"manager_id": org.mgr.id} if "manager" in wanted else {"active": False})
+    response = client.patch(f"/api/v1/people/{greta.id}", json=patch,
+                            headers={**headers, "If-Match": current.headers["ETag"]})
+    if response.status_code not in REFUSED:
+        problems.append(f"PATCH /api/v1/people/{greta.id} {patch}: got {response.status_code}")
+    level = levels_of(org.a)["P4"].id
+    response = client.post(f"/api/v1/people/{greta.id}/assignments", headers=headers,
+                           json={"level_id": level, "effective_date": "2026-01-01",
+                                 "reason": "Self-assessment"})
+    if response.status_code != 403:
+        problems.append(f"POST /api/v1/people/{greta.id}/assignments: got "
+                        f"{response.status_code}, want 403")
+    after = greta_as_stored(org)
+    if after != before:
+        problems.append(f"her record changed: {before} -> {after}")
+    assert not problems, "\n" + "\n".join(problems)
