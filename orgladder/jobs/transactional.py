@@ -33,7 +33,10 @@ class Pending:
         _BUFFERS.append(self)
 
     def add(self, session: Session, item: Any) -> None:
-        transaction = session.get_nested_transaction() or session.get_transaction()
+        # A session that has sent nothing yet has no transaction: begin it, so that a
+        # rollback before anything else is sent still drops the item.
+        transaction = (session.get_nested_transaction() or session.get_transaction()
+                       or session.begin())
         session.info.setdefault(self.key, []).append((transaction, item))
 
     def items(self, session: Session) -> list[Any]:
