@@ -173,3 +173,16 @@ def test_a_preference_decides_the_channel(org, smtp):
     note = notifications_of(org.emp, "level_changed")[-1]
     assert note.channel == "in_app" and note.emailed_at is None
     assert smtp.to(org.emp.email) == []
+
+
+def test_a_line_break_typed_into_a_name_cannot_forge_a_mail_header(org, smtp):
+    cycle = calibration.create_cycle(
+        org.hr, name="Q4\r\nBcc: everyone@example.test", ladder=org.ladder_a,
+        population_root=None, period_start=date(2026, 7, 1), period_end=date(2026, 12, 31))
+    calibration.add_session(org.hr, cycle, name="All", root=None, facilitator=org.hr,
+                            participants=[])
+    calibration.transition(org.hr, cycle, CycleState.PREPARATION)
+    db.session.commit()
+    [mail] = smtp.to(org.mgr.email)
+    assert mail["Bcc"] is None
+    assert mail["Subject"] == "Calibration preparation opened: Q4 Bcc: everyone@example.test"

@@ -39,6 +39,12 @@ def read_unsubscribe_token(token: str) -> tuple[Person, str] | None:
     return person, kind
 
 
+def one_line(text: str) -> str:
+    """A header value from what people typed (a cycle's name, a file's): a line break in a
+    header is refused by ``email`` (it would start a header of its own)."""
+    return " ".join(text.split())
+
+
 def external(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
@@ -55,9 +61,9 @@ def compose(recipient: Person, subject: str, template: str, kind: str | None,
     context.update(recipient=recipient, unsubscribe_url=unsubscribe,
                    preferences_url=external(path_for("notifications.preferences")))
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)
     message["From"] = config["MAIL_FROM"]
-    message["To"] = formataddr((recipient.name, recipient.email))
+    message["To"] = formataddr((one_line(recipient.name), recipient.email))
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain="orgladder")
     if unsubscribe:
