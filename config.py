@@ -42,6 +42,29 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {raw!r}")
+
+
+def _jobs_backend(env: str, redis_url: str | None) -> str:
+    """RQ when there is a Redis to queue on, else in-process; tests run in-process unless a
+    test (or JOBS_BACKEND) asks for the queue, so CI's Redis does not change what they see."""
+    chosen = os.environ.get("JOBS_BACKEND") or (
+        "rq" if redis_url and env != "testing" else "inline")
+    if chosen not in ("rq", "inline"):
+        raise ConfigError(f"JOBS_BACKEND must be rq or inline, not {chosen!r}")
+    if chosen == "rq" and not redis_url:
+        raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL")
+    return chosen
+
+
 def _instance_path() -> Path:
     return Path(os.environ.get("ORGLADDER_INSTANCE_PATH", ROOT / "instance")).resolve()
 
@@ -126,6 +149,25 @@ def load_config(env: str | None = None) -> dict[str, Any]:
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute;5000 per hour"),
         # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Background jobs (orgladder.jobs, docs/notifications.md): RQ on REDIS_URL, or run in
+        # the process right after the commit that caused them.
+        "JOBS_BACKEND": _jobs_backend(env, os.environ.get("REDIS_URL") or None),
+        "JOBS_QUEUE": os.environ.get("JOBS_QUEUE") or "orgladder",
+        # A failed job is tried again JOBS_RETRIES times, waiting longer each time (seconds).
+        "JOBS_RETRIES": _int("JOBS_RETRIES", 5),
+        "JOBS_RETRY_INTERVALS": [30, 120, 600, 1800, 3600],
+        "JOBS_TIMEOUT_SECONDS": _int("JOBS_TIMEOUT_SECONDS", 300),
+        # Where people reach the app: the links in emails are made from it.
+        "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Outgoing mail. Without MAIL_SERVER, mail is written to the log and to the outbox
+        # page (/outbox) instead of being sent.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int("MAIL_PORT", 587),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "orgladder <noreply@localhost>",
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 10),
     }
 
     database_url = os.environ.get("DATABASE_URL", "")

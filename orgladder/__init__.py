@@ -55,7 +55,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
 
 def register_extensions(app: Flask) -> None:
-    from . import computed, redis_link
+    from . import computed, jobs, notifications, redis_link
     from .people import progress as import_progress
 
     db.init_app(app)
@@ -71,6 +71,8 @@ def register_extensions(app: Flask) -> None:
     redis_link.init_app(app)
     import_progress.init_app(app)
     computed.init_app(app)
+    jobs.init_app(app)
+    notifications.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
@@ -114,17 +116,19 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .calibration.views import bp as calibration_bp
     from .calibration.work_views import bp as calibrate_bp
+    from .jobs.views import bp as jobs_bp
     from .ladders.history import bp as versions_bp
     from .ladders.studio import bp as studio_bp
     from .ladders.views import bp as ladders_bp
     from .main.views import bp as main_bp
+    from .notifications.views import bp as notifications_bp
     from .people.admin_views import bp as people_admin_bp
     from .people.import_views import bp as people_import_bp
     from .people.views import bp as people_bp
 
     for blueprint in (main_bp, auth_bp, people_bp, ladders_bp, studio_bp, versions_bp,
                       people_admin_bp, people_import_bp, audit_bp, calibration_bp,
-                      calibrate_bp, tokens_bp):
+                      calibrate_bp, tokens_bp, notifications_bp, jobs_bp):
         app.register_blueprint(blueprint)
     from .api import register_api
 

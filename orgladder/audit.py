@@ -52,6 +52,9 @@ LEAVES_DATA_UNCHANGED = frozenset({
     "company.export", "people.import_dry_run", "auth.login", "auth.login_failed",
     "auth.logout", "auth.password_change", "auth.password_set",
     "token.create", "token.revoke",
+    # one's own notifications read or their channels chosen; a failed job queued again
+    "notification.read", "notification.read_all", "notification.preferences",
+    "notification.unsubscribe", "job.retry",
 })
 
 # Calibration work: these change a calibration entry or its notes and nothing else, so they

@@ -37,6 +37,12 @@ NOT_EXPORTED = {
                      "again after a restore",
     "sign_in_throttles": "failed sign-in counts are kept per email or browser digest for an "
                          "hour at most, not per company",
+    "schedule_claims": "claims of scheduled work done by this deployment's clock, for no one "
+                       "company",
+    "job_failures": "a failed job names rows by this deployment's ids; it is retried where it "
+                    "failed, not restored elsewhere",
+    "notifications": "each is keyed by the audit event id that caused it in this deployment, "
+                     "which a restore may renumber; the audit log itself travels",
 }
 
 # Columns that hold another row's id beside the name of its model (no foreign key possible).

@@ -260,6 +260,9 @@ def import_company_command(file: Path) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from .jobs.cli import register_job_commands
+
+    register_job_commands(app)
     for command in (seed_demo_command, create_company_command, create_user_command,
                     set_password_command, export_company_command, import_company_command,
                     create_token_command, grant_role_command, revoke_role_command):

@@ -146,3 +146,19 @@ def queries(app):
     return lambda: count_queries(app)
 
 
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1 that the app sends its mail to; yields its inbox."""
+    from .mail_server import Inbox, start
+
+    inbox = Inbox()
+    controller = start(inbox)
+    for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port,
+                       "MAIL_USE_TLS": False, "MAIL_USERNAME": None}.items():
+        monkeypatch.setitem(app.config, key, value)
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from orgladder.actors import OPERATOR_CLI
+from orgladder.extensions import db
 
 from .factories import PASSWORD, Org, make_token
 
@@ -297,6 +298,8 @@ def path_for(endpoint: str, org: Org, actor: str, target: str) -> str:
         return api_path(endpoint, org, actor, target)
     if endpoint == "tokens.revoke":
         return token_path(org, actor, target)
+    if endpoint in NOTIFY_PATHS:
+        return NOTIFY_PATHS[endpoint](org, actor, target)
     if endpoint in STUDIO:
         own, other = (org.ladder_a, org.ladder_b)
         if actor == "hr_other":
@@ -316,6 +319,17 @@ MATRIX.update({
     "tokens.index": ("GET", lambda org, t: "/account/tokens", signed_in(200)),
     "tokens.create": ("POST", lambda org, t: "/account/tokens", signed_in(422)),  # no name
     "tokens.revoke": ("POST", None, token_status),
+    # Notifications: one's own only; failed jobs and the outbox: HR of the whole company
+    "notifications.index": ("GET", lambda org, t: "/notifications", signed_in(200)),
+    "notifications.mark_read": ("POST", None, token_status),
+    "notifications.mark_all_read": ("POST", lambda org, t: "/notifications/read-all",
+                                    signed_in(302)),
+    "notifications.preferences": ("GET", lambda org, t: "/notifications/preferences",
+                                  signed_in(200)),
+    "notifications.unsubscribe": ("GET", None, lambda a, t: 200),  # the signed link is the key
+    "notifications.outbox": ("GET", lambda org, t: "/outbox", lambda a, t: hr_only(a, 200)),
+    "jobs.index": ("GET", lambda org, t: "/jobs", lambda a, t: hr_only(a, 200)),
+    "jobs.retry": ("POST", None, lambda a, t: batch_status(a, t, 302)),
 })
 
 
@@ -479,6 +493,49 @@ def token_path(org: Org, actor: str, target: str) -> str:
     token, _ = create_token(OPERATOR_CLI, owner, "revocable")
     db.session.commit()
     return f"/account/tokens/{token.id}/revoke"
+
+
+def notification_path(org: Org, actor: str, target: str) -> str:
+    """A notification to mark read: the actor's own, or someone else's (never the actor's)."""
+    from orgladder.notifications.deliver import deliver
+    from orgladder.notifications.kinds import LEVEL_CHANGED, Message
+
+    owner = token_owner(org, actor, target)
+    [note] = deliver([Message(owner, LEVEL_CHANGED, "Matrix", "A notification.", None,
+                              f"matrix:{next(_batches)}")])
+    db.session.commit()
+    return f"/notifications/{note.id}/read"
+
+
+def unsubscribe_path(org: Org, actor: str, target: str) -> str:
+    from orgladder.notifications.mail import unsubscribe_token
+
+    return f"/unsubscribe/{unsubscribe_token(person_target(org, actor, target), 'level_changed')}"
+
+
+def failure_path(org: Org, actor: str, target: str) -> str:
+    """A failed job of the actor's company, or (target other_company) of the other one."""
+    from orgladder.jobs.models import JobFailure
+
+    own_b = actor == "hr_other"
+    company = org.b if own_b != (target == "other_company") else org.a
+    failure = JobFailure(company_id=company.id, job="orgladder.notifications.outbox.dispatch",
+                         arguments={"event_ids": []}, error="RuntimeError: matrix")
+    db.session.add(failure)
+    db.session.commit()
+    return f"/jobs/{failure.id}/retry"
+
+
+NOTIFY_PATHS = {"notifications.mark_read": notification_path,
+                "notifications.unsubscribe": unsubscribe_path, "jobs.retry": failure_path}
+
+
+def token_owner(org: Org, actor: str, target: str):
+    if target == "own":
+        return actor_of(org, actor) or org.emp
+    if actor == "hr_other":
+        return org.emp
+    return org.b_person if target == "other_company" else org.peer
 
 
 def test_matrix_covers_every_endpoint(app):

@@ -218,6 +218,55 @@ TOKEN_EXAMPLES: dict[str, Example] = {
 }
 
 
+def a_notification(org: Org) -> None:
+    from orgladder.notifications.deliver import deliver
+    from orgladder.notifications.kinds import LEVEL_CHANGED, Message
+
+    [note] = deliver([Message(org.emp, LEVEL_CHANGED, "Your level", "News.", None, "example")])
+    db.session.commit()
+    org.note_id = note.id
+
+
+def a_failed_job(org: Org) -> None:
+    from orgladder.jobs.models import JobFailure
+
+    failure = JobFailure(company_id=org.a.id, job="orgladder.notifications.outbox.dispatch",
+                         arguments={"event_ids": []}, error="RuntimeError: example")
+    db.session.add(failure)
+    db.session.commit()
+    org.failure_id = failure.id
+
+
+def unsubscribe_link(org: Org) -> str:
+    from orgladder.notifications.mail import unsubscribe_token
+
+    return f"/unsubscribe/{unsubscribe_token(org.emp, 'level_changed')}"
+
+
+NOTIFICATION_EXAMPLES: dict[str, Example] = {
+    "notifications.mark_read": Example(
+        "emp", lambda org: f"/notifications/{org.note_id}/read", lambda org: {},
+        "notification.read", token_from=lambda org: "/notifications", setup=a_notification),
+    "notifications.mark_all_read": Example(
+        "emp", lambda org: "/notifications/read-all", lambda org: {}, "notification.read_all",
+        token_from=lambda org: "/notifications", setup=a_notification),
+    "notifications.preferences": Example(
+        "emp", lambda org: "/notifications/preferences",
+        lambda org: {"level_changed": "digest_weekly", "preparation_opened": "email",
+                     "preparation_reminder": "email", "import_finished": "email"},
+        "notification.preferences"),
+    "jobs.retry": Example("hr", lambda org: f"/jobs/{org.failure_id}/retry", lambda org: {},
+                          "job.retry", token_from=lambda org: "/jobs", setup=a_failed_job),
+}
+
+# Exempt from CSRF as the API is, for another reason: the signed token in the link is the
+# proof (a mail client's one-click unsubscribe POST carries no form and no cookie).
+SIGNED_LINK_EXAMPLES: dict[str, Example] = {
+    "notifications.unsubscribe": Example(None, unsubscribe_link, lambda org: {},
+                                         "notification.unsubscribe", status=200),
+}
+
+
 def api_ladder(org: Org, suffix: str = "") -> str:
     return f"/api/v1/ladders/{org.ladder_a.id}{suffix}"
 
@@ -394,7 +443,9 @@ WRITE_EXAMPLES: dict[str, Example] = {
         files=True),
     **CALIBRATION_EXAMPLES,
     **TOKEN_EXAMPLES,
+    **NOTIFICATION_EXAMPLES,
+    **SIGNED_LINK_EXAMPLES,
     **API_EXAMPLES,
 }
 FORM_EXAMPLES = {endpoint: example for endpoint, example in WRITE_EXAMPLES.items()
-                 if not example.api}
+                 if not example.api and endpoint not in SIGNED_LINK_EXAMPLES}
