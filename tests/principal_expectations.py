@@ -52,8 +52,9 @@ def ladder_read(principal: str, target: str):
 
 
 def ladder_write(principal: str, target: str):
-    """Editing a ladder needs HR for the whole company; another company's ladder is 404."""
-    return 404 if target == "other_company" else 403
+    """Editing a ladder needs HR for the whole company: refused before any ladder is looked
+    up, so another company's ladder is refused the same way (as for a manager)."""
+    return 403
 
 
 def company_wide_only(principal: str, target: str):
@@ -180,10 +181,26 @@ API_CALIBRATION = {
        for endpoint in ("api.get_entry", "api.patch_entry", "api.list_notes", "api.add_note")},
 }
 
+# Granting: an empty grant form is a field error inside her scope, refused for herself and
+# outside it. Notifications are one's own; failed jobs and the outbox name the whole company.
+OTHER = {
+    # an empty form changes nothing; her real self-grants are refused in the self-edit test
+    "people_admin.grant_hr": (scoped(422, own=REFUSED), as_hr("people_admin.grant_hr")),
+    "people_admin.revoke_grant": (scoped(302, own=REFUSED | {302}),
+                                  as_hr("people_admin.revoke_grant")),
+    "studio.save_ladder": (ladder_write, as_hr("studio.save_ladder")),
+    **{endpoint: (as_hr(endpoint), as_hr(endpoint)) for endpoint in (
+        "notifications.index", "notifications.mark_read", "notifications.mark_all_read",
+        "notifications.preferences", "notifications.unsubscribe")},
+    "notifications.outbox": (company_wide_only, as_hr("notifications.outbox")),
+    "jobs.index": (company_wide_only, as_hr("jobs.index")),
+    "jobs.retry": (company_wide_only, as_hr("jobs.retry")),
+}
+
 FAMILIES = {
     "signed_in": SIGNED_IN, "people": PEOPLE, "people_import": PEOPLE_IMPORT, "audit": AUDIT,
     "studio": STUDIO, "api_ladders": API_LADDERS, "api_people": API_PEOPLE,
-    "calibration": CALIBRATION, "api_calibration": API_CALIBRATION,
+    "calibration": CALIBRATION, "api_calibration": API_CALIBRATION, "other": OTHER,
 }
 PRINCIPALS = ("hrbp", "hr_subject")
 

@@ -83,8 +83,9 @@ MATRIX = {
     "people.distribution": ("GET", None, person_status),
     "people_admin.new": ("GET", lambda org, t: "/people/new", lambda a, t: hr_only(a, 200)),
     "people_admin.edit": ("GET", None, lambda a, t: admin_status(a, t, 200)),
-    "people_admin.deactivate": ("POST", None, lambda a, t: admin_status(a, t, 302)),
-    "people_admin.reactivate": ("POST", None, lambda a, t: admin_status(a, t, 302)),
+    # nobody changes their own status: refused for oneself
+    "people_admin.deactivate": ("POST", None, lambda a, t: self_refused(a, t, 302)),
+    "people_admin.reactivate": ("POST", None, lambda a, t: self_refused(a, t, 302)),
     # an empty grant form is a form error; an empty revoke names no grant, so nothing happens
     "people_admin.grant_hr": ("POST", None, lambda a, t: admin_status(a, t, 422)),
     "people_admin.revoke_grant": ("POST", None, lambda a, t: admin_status(a, t, 302)),
@@ -110,6 +111,12 @@ def admin_status(actor: str, target: str, status: int) -> int:
     if target == "other_company" or (actor == "hr_other" and target != "own"):
         return 404
     return status
+
+
+def self_refused(actor: str, target: str, status: int) -> int:
+    if target == "own" and actor in ("hr", "hr_other"):
+        return 403
+    return admin_status(actor, target, status)
 
 
 def batch_status(actor: str, target: str, status: int) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 
 from .. import audit
 from ..access import company_wide
+from ..actors import require_actor
 from ..errors import DomainError, NotAllowed
 from ..extensions import db, utcnow
 from ..people.models import Person
@@ -32,6 +33,7 @@ def recent(person: Person) -> list[Notification]:
 
 def mark_read(actor: Person, notification_id) -> Notification:
     """Another person's notification does not exist, as another company's objects do not."""
+    require_actor(actor)
     number = parse_id(notification_id)
     notification = db.session.scalar(select(Notification).where(
         Notification.id == number, Notification.recipient_id == actor.id)) if number else None
@@ -44,6 +46,7 @@ def mark_read(actor: Person, notification_id) -> Notification:
 
 
 def mark_all_read(actor: Person) -> int:
+    require_actor(actor)
     count = db.session.execute(
         update(Notification).where(Notification.recipient_id == actor.id,
                                    Notification.read_at.is_(None))
@@ -65,6 +68,7 @@ def allowed_channels(kind_name: str) -> list[Channel]:
 
 def set_preferences(actor: Person, wanted: dict[str, str]) -> dict[str, str]:
     """Set the actor's channel for the kinds named; returns what changed (kind -> channel)."""
+    require_actor(actor)
     current = choices_of(actor)
     changed: dict[str, str] = {}
     for kind_name, value in wanted.items():

@@ -202,11 +202,12 @@ def set_roles(actor: Actor, person: Person, roles: list[str]) -> None:
 def set_active(actor: Actor, person: Person, active: bool) -> None:
     """Deactivate (history kept, sign-in refused, sessions ended) or reactivate a person."""
     _check_allowed(actor, person)
+    if actor.id is not None and actor.id == person.id:
+        # Nobody changes their own status, either way: another HR must.
+        raise NotAllowed("You cannot deactivate or reactivate yourself: ask another HR.")
     if person.active == active:
         return
     if not active:
-        if actor.id is not None and actor.id == person.id:
-            raise DomainError("You cannot deactivate yourself.")
         reports = db.session.scalar(
             select(func.count(Person.id)).where(Person.manager_id == person.id,
                                                 Person.active.is_(True))

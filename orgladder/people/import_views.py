@@ -61,6 +61,7 @@ def upload():
 @requires(Permission.MANAGE_PEOPLE)
 def preview(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
+    importer.check_importer(current_user)  # a batch names people all over the company
     return render_template("people/import_preview.html", batch=batch, shown=SHOWN,
                            progress=progress.status_of(batch.id, batch.status))
 
@@ -98,6 +99,7 @@ def _go_to(location: str):
 @requires(Permission.MANAGE_PEOPLE)
 def status(batch_id: int):
     batch = get_in_company_or_404(ImportBatch, batch_id, current_user)
+    importer.check_importer(current_user)
     return jsonify(progress.status_of(batch.id, batch.status))
 
 

@@ -31,7 +31,7 @@ class StaleImport(DomainError):
     """The people changed between the dry run and the confirmation."""
 
 
-def _check_hr(actor: Person) -> None:
+def check_importer(actor: Person) -> None:
     require_actor(actor)
     if not any(g.role == Role.HR and g.scope_root_id is None for g in actor.grants):
         raise NotAllowed("Only HR for the whole company can import people.")
@@ -39,7 +39,7 @@ def _check_hr(actor: Person) -> None:
 
 def dry_run(actor: Person, filename: str, data: bytes) -> tuple[Table, Plan, ImportBatch | None]:
     """Read and check the file. A valid file is kept as a batch awaiting confirmation."""
-    _check_hr(actor)
+    check_importer(actor)
     table = read_table(filename, data)
     plan = build_plan(actor, table.rows) if not table.issues else Plan()
     if table.issues or plan.issues:
@@ -61,7 +61,7 @@ def dry_run(actor: Person, filename: str, data: bytes) -> tuple[Table, Plan, Imp
 def confirm(actor: Person, batch: ImportBatch, progress: Progress | None = None,
             today: date | None = None) -> None:
     """Apply the previewed plan, or refuse if anything it was computed from has changed."""
-    _check_hr(actor)
+    check_importer(actor)
     if batch.status != "previewed":
         raise DomainError("This import is applied already.")
     plan = build_plan(actor, batch.rows, today)
