@@ -157,8 +157,10 @@ def test_a_device_cookie_vouches_only_for_its_own_account(app, client, org):
         assert attempt(browser, org.emp.email, PASSWORD, fresh=False)[:2] == (429, 160)
         name = app.config["DEVICE_COOKIE_NAME"]
         client._cookies.clear()
-        client.set_cookie(name, browser.get_cookie(name, path="/login").value[:-2] + "xx",
-                          path="/login")  # altered: the signature fails
+        value = browser.get_cookie(name, path="/login").value
+        cut = value.rindex(".") + 1  # the signature's first character carries all its bits
+        altered = value[:cut] + ("A" if value[cut] != "A" else "B") + value[cut + 1:]
+        client.set_cookie(name, altered, path="/login")  # altered: the signature fails
         assert attempt(client, org.mgr.email, "wrong", fresh=False)[0] == 422
         assert events("auth.login_failed", org.mgr.email)[-1].after["trusted_device"] is False
 
