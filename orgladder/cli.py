@@ -139,16 +139,8 @@ def _grant_args(email: str, scope_email: str | None) -> tuple[Person, Person | N
               help="Limit an HR grant to the part of the org under this person.")
 def grant_role_command(email: str, role: str, scope_email: str | None) -> None:
     """Grant ROLE to EMAIL (company-wide, or HR for the part under --scope)."""
-    person, scope_root = _grant_args(email, scope_email)
-    held = find_grant(person, role, scope_root) is not None
-    try:
-        grant_role(OPERATOR_CLI, person, role, scope_root)
-    except DomainError as error:
-        _fail(error.message)
-    db.session.commit()
-    grant = describe(role, scope_root)
-    click.echo(f"{person.email} holds {grant} already." if held
-               else f"Granted {grant} to {person.email}.")
+    _change_grant(grant_role, email, role, scope_email,
+                  done="Granted {grant} to {email}.", already="{email} holds {grant} already.")
 
 
 @click.command("revoke-role")
@@ -158,16 +150,23 @@ def grant_role_command(email: str, role: str, scope_email: str | None) -> None:
               help="The HR grant for the part of the org under this person.")
 def revoke_role_command(email: str, role: str, scope_email: str | None) -> None:
     """Take ROLE (as granted, with its --scope) away from EMAIL."""
+    _change_grant(revoke_role, email, role, scope_email, done="Revoked {grant} from {email}.",
+                  already="{email} does not hold {grant}; nothing changed.", held_before=True)
+
+
+def _change_grant(service, email: str, role: str, scope_email: str | None, *, done: str,
+                  already: str, held_before: bool = False) -> None:
+    """Grant or revoke through the one service, as the operator; ``held_before`` says whether
+    holding the grant beforehand is what makes the change (a revoke) or makes it a no-op."""
     person, scope_root = _grant_args(email, scope_email)
     held = find_grant(person, role, scope_root) is not None
     try:
-        revoke_role(OPERATOR_CLI, person, role, scope_root)
+        service(OPERATOR_CLI, person, role, scope_root)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
-    grant = describe(role, scope_root)
-    click.echo(f"Revoked {grant} from {person.email}." if held
-               else f"{person.email} does not hold {grant}; nothing changed.")
+    message = done if held == held_before else already
+    click.echo(message.format(grant=describe(role, scope_root), email=person.email))
 
 
 @click.command("set-password")
