@@ -126,32 +126,31 @@ def revoke_grant(person_id: int):
         flash("This grant is no longer held.", "info")
         return redirect(url_for("people_admin.edit", person_id=person.id))
     role, root = grant.role, grant.scope_root
-    try:
-        grants.revoke_role(current_user, person, role, scope_root=root)
-    except NotAllowed:
-        raise  # a refusal: 403 and the audit log
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{person.name} is no longer {grants.describe(role, root)}.", "success")
+    _commit_or_flash(lambda: grants.revoke_role(current_user, person, role, scope_root=root),
+                     f"{person.name} is no longer {grants.describe(role, root)}.")
     return redirect(url_for("people_admin.edit", person_id=person.id))
 
 
 def _set_active(person_id: int, active: bool):
     person = _person_in_scope(person_id)
+    _commit_or_flash(lambda: hr.set_active(current_user, person, active),
+                     f"{person.name} is {'reactivated' if active else 'deactivated'}.")
+    return redirect(url_for("people.show", person_id=person_id))
+
+
+def _commit_or_flash(change, success: str) -> None:
+    """Run one change for a button: commit and say ``success``, or roll back and flash why.
+    A refusal (``NotAllowed``) is no flash: it answers 403 and is audited."""
     try:
-        hr.set_active(current_user, person, active)
+        change()
     except NotAllowed:
-        raise  # a refusal, not a flash: 403 and the audit log
+        raise
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"{person.name} is {'reactivated' if active else 'deactivated'}.", "success")
-    return redirect(url_for("people.show", person_id=person_id))
+        flash(success, "success")
 
 
 @bp.post("/people/<int:person_id>/deactivate")
